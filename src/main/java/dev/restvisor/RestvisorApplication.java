@@ -1,0 +1,12 @@
+package dev.restvisor;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/** Entry point of the Restvisor service. */
+@SpringBootApplication
+public class RestvisorApplication {
+    public static void main(String[] args) {
+        SpringApplication.run(RestvisorApplication.class, args);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.restvisor.core.memory;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * One kvm_userspace_memory_region: a page-aligned range of guest physical addresses backed by
+ * zeroed off-heap storage. Offsets passed to the accessors are relative to {@link #base()}.
+ * Every write marks its pages dirty when logging is on, and reports writes to pages that the
+ * instruction cache holds so self-modifying code is seen.
+ */
+public final class MemorySlot {
+    /** KVM_MEM_LOG_DIRTY_PAGES. */
+    public static final int LOG_DIRTY_PAGES = 1;
+    /** KVM_MEM_READONLY: guest writes become MMIO exits. */
+    public static final int READONLY = 2;
+    public static final int PAGE_SHIFT = 12;
+    public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
+
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final int slot;
+    private final int flags;
+    private final long base;
+    private final long size;
+    private final Arena arena;
+    private final MemorySegment data;
+    private final DirtyBitmap dirty;
+    private final long[] codePages;
+    private volatile CodeWriteListener codeWriteListener;
+
+    /** Told when a write lands on a page that holds cached decoded instructions. */
+    @FunctionalInterface
+    public interface CodeWriteListener {
+        void codeWritten(long guestPhysPage);
+    }
+
+    MemorySlot(int slot, int flags, long base, long size) {
+        this.slot = slot;
+        this.flags = flags;
+        this.base = base;
+        this.size = size;
+        this.arena = Arena.ofShared();
+        this.data = arena.allocate(size, PAGE_SIZE);
+        this.dirty = (flags & LOG_DIRTY_PAGES) != 0 ? new DirtyBitmap(size >>> PAGE_SHIFT) : null;
+        this.codePages = new long[(int) (((size >>> PAGE_SHIFT) + 63) >>> 6)];
+    }
+
+    /** A slot that keeps the storage of {@code previous}, with new flags (KVM allows flag changes on a live slot). */
+    MemorySlot(MemorySlot previous, int flags) {
+        this.slot = previous.slot;
+        this.flags = flags;
+        this.base = previous.base;
+        this.size = previous.size;
+        this.arena = previous.arena;
+        this.data = previous.data;
+        this.dirty = (flags & LOG_DIRTY_PAGES) != 0 ? new DirtyBitmap(size >>> PAGE_SHIFT) : null;
+        this.codePages = previous.codePages;
+        this.codeWriteListener = previous.codeWriteListener;
+    }
+
+    public int slot() { return slot; }
+    public int flags() { return flags; }
+    public long base() { return base; }
+    public long size() { return size; }
+    public boolean readOnly() { return (flags & READONLY) != 0; }
+    public boolean contains(long gpa) { return gpa - base >= 0 && gpa - base < size; }
+
+    /** The dirty bitmap, or null when LOG_DIRTY_PAGES is off. */
+    public DirtyBitmap dirtyBitmap() { return dirty; }
+
+    /** Raw storage, for bulk copies (snapshots, image loading). */
+    public MemorySegment segment() { return data; }
+
+    public void setCodeWriteListener(CodeWriteListener listener) { this.codeWriteListener = listener; }
+
+    public int read8(long off) { return data.get(ValueLayout.JAVA_BYTE, off) & 0xff; }
+    public int read16(long off) { return data.get(U16, off) & 0xffff; }
+    public int read32(long off) { return data.get(U32, off); }
+    public long read64(long off) { return data.get(U64, off); }
+
+    /** Reads 1, 2, 4 or 8 bytes, zero-extended. */
+    public long read(long off, int len) {
+        return switch (len) {
+            case 1 -> read8(off);
+            case 2 -> read16(off);
+            case 4 -> read32(off) & 0xffffffffL;
+            default -> read64(off);
+        };
+    }
+
+    public void write8(long off, int v) { data.set(ValueLayout.JAVA_BYTE, off, (byte) v); wrote(off, 1); }
+    public void write16(long off, int v) { data.set(U16, off, (short) v); wrote(off, 2); }
+    public void write32(long off, int v) { data.set(U32, off, v); wrote(off, 4); }
+    public void write64(long off, long v) { data.set(U64, off, v); wrote(off, 8); }
+
+    /** Writes the low {@code len} (1, 2, 4 or 8) bytes of {@code v}. */
+    public void write(long off, int len, long v) {
+        switch (len) {
+            case 1 -> write8(off, (int) v);
+            case 2 -> write16(off, (int) v);
+            case 4 -> write32(off, (int) v);
+            default -> write64(off, v);
+        }
+    }
+
+    public void readBytes(long off, byte[] dst, int dstOff, int len) {
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, off, dst, dstOff, len);
+    }
+
+    public void writeBytes(long off, byte[] src, int srcOff, int len) {
+        MemorySegment.copy(src, srcOff, data, ValueLayout.JAVA_BYTE, off, len);
+        wrote(off, len);
+    }
+
+    /** Marks a page as holding cached decoded instructions; its next write notifies the listener. */
+    public void markCode(long off) {
+        long page = off >>> PAGE_SHIFT;
+        codePages[(int) (page >>> 6)] |= 1L << page;
+    }
+
+    private void wrote(long off, long len) {
+        long first = off >>> PAGE_SHIFT;
+        long last = (off + len - 1) >>> PAGE_SHIFT;
+        for (long page = first; page <= last; page++) {
+            if (dirty != null) {
+                dirty.mark(page);
+            }
+            long bit = 1L << page;
+            int word = (int) (page >>> 6);
+            if ((codePages[word] & bit) != 0) {
+                codePages[word] &= ~bit;
+                CodeWriteListener l = codeWriteListener;
+                if (l != null) {
+                    l.codeWritten((base >>> PAGE_SHIFT) + page);
+                }
+            }
+        }
+    }
+
+    void free() {
+        arena.close();
+    }
+}
