@@ -52,6 +52,14 @@ public final class Cpu {
         throw new UnsupportedOperationException("TODO core");
     }
 
+    /**
+     * kvm_run.emulated (API v3): the client emulated the instruction of the pending IN or MMIO read
+     * itself; drop the pending completion and continue after that instruction.
+     */
+    public void skipPendingInstruction() {
+        throw new UnsupportedOperationException("TODO core");
+    }
+
     /** True while an IN or MMIO read exit waits for its data. */
     public boolean hasPendingCompletion() {
         throw new UnsupportedOperationException("TODO core");

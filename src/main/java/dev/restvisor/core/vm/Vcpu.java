@@ -1,0 +1,195 @@
+package dev.restvisor.core.vm;
+
+import dev.restvisor.core.cpu.exec.Cpu;
+import dev.restvisor.core.cpu.exec.CpuExit;
+import dev.restvisor.core.cpu.exec.ExitReason;
+import dev.restvisor.core.cpu.state.CpuState;
+import dev.restvisor.core.cpu.state.Rflags;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * One vcpu (KVM_CREATE_VCPU) and its state machine. Exactly one thread owns it at a time: a run,
+ * or a read or write of its state. A second caller gets {@link VmError.Errno#EBUSY}.
+ */
+public final class Vcpu {
+
+    /** Where the vcpu is in its life. */
+    public enum Status {
+        CREATED, RUNNABLE, RUNNING, PAUSED, SHUTDOWN
+    }
+
+    /** Instructions between checks of the wall-clock budget, the stop flag and the timers. */
+    private static final long SLICE = 65_536;
+
+    private final int id;
+    private final Cpu cpu;
+    private final Runnable timerPoll;
+    private final AtomicReference<Thread> owner = new AtomicReference<>();
+    private volatile Status status = Status.CREATED;
+    private volatile boolean stopRequested;
+    private VcpuExit lastExit;
+    private int lastInstructionLength;
+
+    Vcpu(int id, Cpu cpu, Runnable timerPoll) {
+        this.id = id;
+        this.cpu = cpu;
+        this.timerPoll = timerPoll;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    public Cpu cpu() {
+        return cpu;
+    }
+
+    /** The exit of the previous run (null before the first), for completing an IN by value. */
+    public VcpuExit lastExit() {
+        return lastExit;
+    }
+
+    public long instructionsRetired() {
+        return cpu.instructionsRetired();
+    }
+
+    /** Reads vcpu state under ownership; EBUSY while it runs. */
+    public <T> T inspect(Function<CpuState, T> reader) {
+        acquire();
+        try {
+            return reader.apply(cpu.state());
+        } finally {
+            release();
+        }
+    }
+
+    /** Changes vcpu state under ownership; EBUSY while it runs. A write revives a shut-down vcpu. */
+    public void modify(Consumer<CpuState> writer) {
+        acquire();
+        try {
+            writer.accept(cpu.state());
+            if (status == Status.SHUTDOWN || status == Status.CREATED) {
+                status = Status.RUNNABLE;
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** Makes a current run return KVM_EXIT_INTR at the next slice boundary. */
+    public void requestStop() {
+        stopRequested = true;
+        cpu.requestStop();
+    }
+
+    /** KVM_RUN. */
+    public RunResult run(RunRequest request) {
+        acquire();
+        Status before = status;
+        status = Status.RUNNING;
+        stopRequested = false;
+        try {
+            VcpuExit exit = execute(request);
+            lastExit = exit;
+            status = exit instanceof VcpuExit.Shutdown ? Status.SHUTDOWN
+                    : exit instanceof VcpuExit.Intr && stopRequested ? Status.PAUSED : Status.RUNNABLE;
+            CpuState s = cpu.state();
+            return new RunResult(exit, lastInstructionLength, cpu.readyForInterruptInjection(),
+                    (s.rflags & Rflags.IF) != 0, s.cr8, s.apicBase);
+        } catch (RuntimeException e) {
+            status = before;
+            throw e;
+        } finally {
+            release();
+        }
+    }
+
+    private VcpuExit execute(RunRequest request) {
+        lastInstructionLength = 0;
+        String invalid = EntryChecks.check(cpu.state());
+        if (invalid != null) {
+            return new VcpuExit.FailEntry(0x80000021L, invalid);
+        }
+        complete(request);
+        if (request.immediateExit()) {
+            return new VcpuExit.Intr();
+        }
+        cpu.setRequestInterruptWindow(request.requestInterruptWindow());
+        long deadline = System.nanoTime() + request.timeoutNanos();
+        long remaining = request.maxInstructions();
+        while (true) {
+            long before = cpu.instructionsRetired();
+            CpuExit exit = cpu.run(Math.min(remaining, SLICE));
+            remaining -= cpu.instructionsRetired() - before;
+            timerPoll.run();
+            if (exit.reason != ExitReason.INTR || stopRequested || remaining <= 0 || System.nanoTime() - deadline >= 0) {
+                lastInstructionLength = exit.instructionLength;
+                return convert(exit);
+            }
+        }
+    }
+
+    private void complete(RunRequest request) {
+        boolean pending = cpu.hasPendingCompletion();
+        if (request.emulated() && pending) {
+            cpu.skipPendingInstruction();
+            return;
+        }
+        if (request.ioData() != null) {
+            if (!(lastExit instanceof VcpuExit.Io io) || !io.in() || !pending) {
+                throw new VmError(VmError.Errno.EINVAL, "io", "no IN is waiting for data: the last exit was not KVM_EXIT_IO_IN");
+            }
+            int expected = io.size() * io.count();
+            if (request.ioData().length != expected) {
+                throw new VmError(VmError.Errno.EINVAL, "io",
+                        "the pending IN needs " + expected + " bytes (count " + io.count() + " x size " + io.size()
+                                + "), got " + request.ioData().length);
+            }
+            cpu.completeIo(request.ioData());
+        }
+        if (request.mmioData() != null) {
+            if (!(lastExit instanceof VcpuExit.Mmio mmio) || mmio.isWrite() || !pending) {
+                throw new VmError(VmError.Errno.EINVAL, "mmio", "no MMIO read is waiting for data: the last exit was not an MMIO read");
+            }
+            if (request.mmioData().length != mmio.len()) {
+                throw new VmError(VmError.Errno.EINVAL, "mmio",
+                        "the pending MMIO read needs " + mmio.len() + " bytes, got " + request.mmioData().length);
+            }
+            cpu.completeMmioRead(request.mmioData());
+        }
+    }
+
+    private static VcpuExit convert(CpuExit e) {
+        return switch (e.reason) {
+            case IO -> new VcpuExit.Io(e.ioIn, e.ioSize, e.ioPort, e.ioCount, e.ioString, e.ioStringDown, e.ioRep,
+                    e.ioAddress, e.ioIn ? new byte[0] : Arrays.copyOf(e.ioData, e.ioSize * e.ioCount));
+            case MMIO -> new VcpuExit.Mmio(e.mmioPhysAddr, e.mmioLen, e.mmioWrite,
+                    e.mmioWrite ? Arrays.copyOf(e.mmioData, e.mmioLen) : new byte[e.mmioLen]);
+            case HLT -> new VcpuExit.Hlt();
+            case DEBUG -> new VcpuExit.Debug(e.debugException, e.debugPc, e.debugDr6);
+            case SHUTDOWN -> new VcpuExit.Shutdown();
+            case EXCEPTION -> new VcpuExit.Exception(e.exceptionVector, e.exceptionErrorCode);
+            case CPUID -> new VcpuExit.Cpuid(e.cpuidFunction, e.cpuidIndex);
+            case IRQ_WINDOW_OPEN -> new VcpuExit.IrqWindowOpen();
+            case INTR -> new VcpuExit.Intr();
+            case FAIL_ENTRY -> new VcpuExit.FailEntry(0x80000021L, e.failEntryReason);
+        };
+    }
+
+    private void acquire() {
+        if (!owner.compareAndSet(null, Thread.currentThread())) {
+            throw new VmError(VmError.Errno.EBUSY, null, "vcpu " + id + " is busy: it is running or being accessed by another request");
+        }
+    }
+
+    private void release() {
+        owner.set(null);
+    }
+}

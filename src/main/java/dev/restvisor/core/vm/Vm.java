@@ -1,0 +1,113 @@
+package dev.restvisor.core.vm;
+
+import dev.restvisor.core.cpu.exec.Cpu;
+import dev.restvisor.core.cpu.exec.CpuConfig;
+import dev.restvisor.core.cpu.state.CpuState;
+import dev.restvisor.core.io.Clock;
+import dev.restvisor.core.io.IoBus;
+import dev.restvisor.core.memory.GuestMemory;
+import dev.restvisor.core.memory.MemoryQuota;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One virtual machine (KVM_CREATE_VM): guest memory, the I/O bus, the clock and up to
+ * {@link #MAX_VCPUS} vcpus. A bare VM has no memory, no vcpus and no devices.
+ */
+public final class Vm {
+    /** KVM_CAP_MAX_VCPUS of this implementation. */
+    public static final int MAX_VCPUS = 64;
+
+    private final GuestMemory memory;
+    private final IoBus io = new IoBus();
+    private final Vcpu[] vcpus = new Vcpu[MAX_VCPUS];
+    private final Clock clock;
+    private final VirtualClock virtualClock;
+    private final boolean cpuidExits;
+    private final int exceptionExitVectors;
+    private final Runnable timerPoll;
+
+    /**
+     * @param realTime use the host's monotonic clock instead of the deterministic instruction clock
+     * @param timerPoll run by every vcpu between instruction slices to let timed devices fire
+     */
+    public Vm(MemoryQuota quota, boolean realTime, boolean cpuidExits, int exceptionExitVectors, Runnable timerPoll) {
+        this.memory = new GuestMemory(quota);
+        this.cpuidExits = cpuidExits;
+        this.exceptionExitVectors = exceptionExitVectors;
+        this.timerPoll = timerPoll;
+        this.virtualClock = new VirtualClock(this::instructionsRetired);
+        if (realTime) {
+            long epoch = System.nanoTime();
+            this.clock = () -> System.nanoTime() - epoch;
+        } else {
+            this.clock = virtualClock;
+        }
+    }
+
+    public GuestMemory memory() {
+        return memory;
+    }
+
+    public IoBus io() {
+        return io;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The deterministic clock; advanced across halts even when the VM reads real time. */
+    public VirtualClock virtualClock() {
+        return virtualClock;
+    }
+
+    /** KVM_CREATE_VCPU. */
+    public synchronized Vcpu createVcpu(int id) {
+        if (id < 0 || id >= MAX_VCPUS) {
+            throw new VmError(VmError.Errno.EINVAL, "vcpu", "vcpu id must be between 0 and " + (MAX_VCPUS - 1));
+        }
+        if (vcpus[id] != null) {
+            throw new VmError(VmError.Errno.EEXIST, "vcpu", "vcpu " + id + " already exists");
+        }
+        Cpu cpu = new Cpu(new CpuState(), memory, io, new CpuConfig(clock, cpuidExits, exceptionExitVectors));
+        Vcpu vcpu = new Vcpu(id, cpu, timerPoll);
+        vcpus[id] = vcpu;
+        return vcpu;
+    }
+
+    /** The vcpu with this id; ENOENT when absent. */
+    public Vcpu vcpu(int id) {
+        Vcpu v = id >= 0 && id < MAX_VCPUS ? vcpus[id] : null;
+        if (v == null) {
+            throw new VmError(VmError.Errno.ENOENT, "vcpu", "vcpu " + id + " does not exist");
+        }
+        return v;
+    }
+
+    public synchronized List<Vcpu> vcpus() {
+        List<Vcpu> list = new ArrayList<>();
+        for (Vcpu v : vcpus) {
+            if (v != null) {
+                list.add(v);
+            }
+        }
+        return list;
+    }
+
+    /** Instructions retired by all vcpus together. */
+    public long instructionsRetired() {
+        long total = 0;
+        for (Vcpu v : vcpus) {
+            if (v != null) {
+                total += v.instructionsRetired();
+            }
+        }
+        return total;
+    }
+
+    /** Frees guest memory; the caller has stopped every vcpu. */
+    public void close() {
+        memory.clear();
+    }
+}
