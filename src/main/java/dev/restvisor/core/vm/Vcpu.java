@@ -30,6 +30,7 @@ public final class Vcpu {
     private final AtomicReference<Thread> owner = new AtomicReference<>();
     private volatile Status status = Status.CREATED;
     private volatile boolean stopRequested;
+    private volatile GuestDebug debug = GuestDebug.OFF;
     private VcpuExit lastExit;
     private int lastInstructionLength;
 
@@ -78,6 +79,55 @@ public final class Vcpu {
             if (status == Status.SHUTDOWN || status == Status.CREATED) {
                 status = Status.RUNNABLE;
             }
+        } finally {
+            release();
+        }
+    }
+
+    public GuestDebug debug() {
+        return debug;
+    }
+
+    /** KVM_SET_GUEST_DEBUG; EBUSY while the vcpu runs. */
+    public void setDebug(GuestDebug next) {
+        if (next.breakpoints().length > GuestDebug.MAX_BREAKPOINTS) {
+            throw new VmError(VmError.Errno.E2BIG, "breakpoints",
+                    "at most " + GuestDebug.MAX_BREAKPOINTS + " breakpoints, got " + next.breakpoints().length);
+        }
+        acquire();
+        try {
+            cpu.setDebug(next.enabled(), next.enabled() && next.singleStep(), next.enabled() ? next.breakpoints() : new long[0]);
+            debug = next;
+        } finally {
+            release();
+        }
+    }
+
+    /** KVM_GET_MSRS for one index; empty when the MSR is not implemented. EBUSY while running. */
+    public java.util.OptionalLong readMsr(int index) {
+        acquire();
+        try {
+            return cpu.readMsr(index);
+        } finally {
+            release();
+        }
+    }
+
+    /** KVM_SET_MSRS for one index; false when not implemented or refused. EBUSY while running. */
+    public boolean writeMsr(int index, long value) {
+        acquire();
+        try {
+            return cpu.writeMsr(index, value);
+        } finally {
+            release();
+        }
+    }
+
+    /** KVM_TRANSLATE. EBUSY while running. */
+    public dev.restvisor.core.cpu.mmu.Translation translate(long linear) {
+        acquire();
+        try {
+            return cpu.translate(linear);
         } finally {
             release();
         }

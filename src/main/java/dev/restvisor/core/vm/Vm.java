@@ -45,6 +45,11 @@ public final class Vm {
         }
     }
 
+    /** KVM_GET_MSR_INDEX_LIST: the MSRs every vcpu implements. */
+    public static int[] msrIndexList() {
+        return Cpu.msrIndexList();
+    }
+
     public GuestMemory memory() {
         return memory;
     }

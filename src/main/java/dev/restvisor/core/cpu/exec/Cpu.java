@@ -89,6 +89,21 @@ public final class Cpu {
         throw new UnsupportedOperationException("TODO core");
     }
 
+    /** KVM_GET_MSR_INDEX_LIST: every MSR index RDMSR/WRMSR and the API accept, ascending. */
+    public static int[] msrIndexList() {
+        throw new UnsupportedOperationException("TODO core");
+    }
+
+    /** KVM_GET_MSRS for one index (host-initiated read); empty when the MSR is not implemented. */
+    public java.util.OptionalLong readMsr(int index) {
+        throw new UnsupportedOperationException("TODO core");
+    }
+
+    /** KVM_SET_MSRS for one index (host-initiated write); false when not implemented or the value is invalid. */
+    public boolean writeMsr(int index, long value) {
+        throw new UnsupportedOperationException("TODO core");
+    }
+
     /** KVM_TRANSLATE under the current paging mode; touches no accessed/dirty bits. */
     public Translation translate(long linearAddress) {
         throw new UnsupportedOperationException("TODO core");

@@ -1,0 +1,151 @@
+package dev.restvisor.service.api;
+
+import dev.restvisor.core.memory.DirtyBitmap;
+import dev.restvisor.core.memory.MemorySlot;
+import dev.restvisor.core.vm.Vm;
+import dev.restvisor.service.runtime.ManagedVm;
+import dev.restvisor.service.runtime.VmRegistry;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.List;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** VM ioctls: KVM_CREATE_VM, KVM_SET_MEMORY_REGION, guest memory access and KVM_GET_DIRTY_LOG. */
+@RestController
+@Tag(name = "vm", description = "VM ioctls and guest memory.")
+public class VmController {
+    private final VmRegistry registry;
+
+    public VmController(VmRegistry registry) {
+        this.registry = registry;
+    }
+
+    @PostMapping(value = "/vms", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "kvmCreateVm", summary = "KVM_CREATE_VM, optionally from a full definition")
+    @ApiResponse(responseCode = "201", description = "The VM was created; Location names it.")
+    public ResponseEntity<VmView> create(@org.springframework.web.bind.annotation.RequestBody(required = false) VmDefinition definition) {
+        ManagedVm vm = registry.create((definition == null ? new VmDefinition(null, null, null, null, null, null, null) : definition).toSpec());
+        return ResponseEntity.created(URI.create("/vms/" + vm.id())).body(VmView.from(vm));
+    }
+
+    @GetMapping("/vms")
+    @Operation(operationId = "listVms", summary = "Every VM, oldest first")
+    public List<VmView> list() {
+        return registry.list().stream().map(VmView::from).toList();
+    }
+
+    @GetMapping("/vms/{id}")
+    @Operation(operationId = "getVm", summary = "One VM with its state and counters")
+    public VmView get(@PathVariable @Parameter(description = "VM id.") String id) {
+        return VmView.from(registry.get(id));
+    }
+
+    @DeleteMapping("/vms/{id}")
+    @Operation(operationId = "deleteVm", summary = "Stops the VM's vcpus and destroys it (close of the VM fd)")
+    @ApiResponse(responseCode = "204", description = "Deleted.")
+    public ResponseEntity<Void> delete(@PathVariable @Parameter(description = "VM id.") String id) {
+        registry.delete(id);
+        return ResponseEntity.noContent().build();
+    }
+
+    @PutMapping(value = "/vms/{id}/memory-regions/{slot}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "kvmSetMemoryRegion", summary = "KVM_SET_MEMORY_REGION: create, re-flag or (memory_size 0) delete a slot")
+    @ApiResponse(responseCode = "200", description = "The region now in place; with memory_size 0 the slot was deleted and the request is echoed.")
+    public KvmMemoryRegion setRegion(@PathVariable @Parameter(description = "VM id.") String id,
+                                     @PathVariable @Parameter(description = "Slot number, 0-31.") int slot,
+                                     @org.springframework.web.bind.annotation.RequestBody KvmMemoryRegion region) {
+        if (region.slot() != null && region.slot() != slot) {
+            throw new ApiException(ProblemType.INVALID_ARGUMENT, "slot", "slot in the body (" + region.slot() + ") differs from the path (" + slot + ")");
+        }
+        Fields f = new Fields(null);
+        long size = f.u64("memory_size", region.memorySize());
+        long gpa = size == 0 && region.guestPhysAddr() == null ? 0 : f.u64("guest_phys_addr", region.guestPhysAddr());
+        int flags = region.flags() == null ? 0 : region.flags();
+        MemorySlot s = registry.get(id).vm().memory().setRegion(slot, flags, gpa, size);
+        return s == null ? new KvmMemoryRegion(slot, flags, U64.of(gpa), U64.of(0)) : KvmMemoryRegion.from(s);
+    }
+
+    @GetMapping("/vms/{id}/memory-regions")
+    @Operation(operationId = "listMemoryRegions", summary = "The live memory regions, by guest physical address")
+    public List<KvmMemoryRegion> regions(@PathVariable @Parameter(description = "VM id.") String id) {
+        return registry.get(id).vm().memory().slots().stream().map(KvmMemoryRegion::from).toList();
+    }
+
+    @DeleteMapping("/vms/{id}/memory-regions/{slot}")
+    @Operation(operationId = "kvmDeleteMemoryRegion", summary = "KVM_SET_MEMORY_REGION with memory_size 0: delete a slot")
+    @ApiResponse(responseCode = "204", description = "Deleted.")
+    public ResponseEntity<Void> deleteRegion(@PathVariable @Parameter(description = "VM id.") String id,
+                                             @PathVariable @Parameter(description = "Slot number, 0-31.") int slot) {
+        registry.get(id).vm().memory().setRegion(slot, 0, 0, 0);
+        return ResponseEntity.noContent().build();
+    }
+
+    @GetMapping(value = "/vms/{id}/memory", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    @Operation(operationId = "readGuestMemory", summary = "Read guest physical memory (what mmap of guest RAM gives a KVM client)")
+    @ApiResponse(responseCode = "200", description = "The bytes.", content = @Content(mediaType = "application/octet-stream",
+            schema = @Schema(type = "string", format = "binary")))
+    public byte[] readMemory(@PathVariable @Parameter(description = "VM id.") String id,
+                             @RequestParam @Parameter(description = "Guest physical address (u64: hex or decimal string).", schema = @Schema(type = "string", pattern = U64.PATTERN)) U64 address,
+                             @RequestParam @Parameter(description = "Number of bytes, 1 to the service's transfer limit.") int length) {
+        int max = registry.limits().maxMemoryTransferBytes();
+        if (length < 1 || length > max) {
+            throw new ApiException(ProblemType.INVALID_ARGUMENT, "length", "length must be between 1 and " + max);
+        }
+        byte[] out = new byte[length];
+        registry.get(id).vm().memory().read(address.value(), out, 0, length);
+        return out;
+    }
+
+    @PutMapping(value = "/vms/{id}/memory", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    @Operation(operationId = "writeGuestMemory", summary = "Write guest physical memory; every byte must be backed by a region")
+    @ApiResponse(responseCode = "204", description = "Written.")
+    public ResponseEntity<Void> writeMemory(@PathVariable @Parameter(description = "VM id.") String id,
+                                            @RequestParam @Parameter(description = "Guest physical address (u64: hex or decimal string).", schema = @Schema(type = "string", pattern = U64.PATTERN)) U64 address,
+                                            @RequestBody(description = "The bytes to write.", required = true,
+                                                    content = @Content(mediaType = "application/octet-stream", schema = @Schema(type = "string", format = "binary")))
+                                            @org.springframework.web.bind.annotation.RequestBody byte[] bytes) {
+        int max = registry.limits().maxMemoryTransferBytes();
+        if (bytes.length == 0 || bytes.length > max) {
+            throw new ApiException(ProblemType.INVALID_ARGUMENT, "body", "the body must hold 1 to " + max + " bytes, got " + bytes.length);
+        }
+        registry.get(id).vm().memory().write(address.value(), bytes, 0, bytes.length);
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping(value = "/vms/{id}/dirty-log", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "kvmGetDirtyLog", summary = "KVM_GET_DIRTY_LOG: read and clear a slot's dirty bitmap")
+    public DirtyLog dirtyLog(@PathVariable @Parameter(description = "VM id.") String id,
+                             @org.springframework.web.bind.annotation.RequestBody DirtyLog request) {
+        int slot = new Fields(null).range("slot", request.slot(), 0, 31);
+        Vm vm = registry.get(id).vm();
+        MemorySlot s = vm.memory().find(slot);
+        if (s == null) {
+            throw new ApiException(ProblemType.NOT_FOUND, "slot", "slot " + slot + " does not exist");
+        }
+        DirtyBitmap bitmap = s.dirtyBitmap();
+        if (bitmap == null) {
+            throw new ApiException(ProblemType.INVALID_ARGUMENT, "slot",
+                    "slot " + slot + " does not log dirty pages: set flag KVM_MEM_LOG_DIRTY_PAGES (1) on it first");
+        }
+        byte[] bits = bitmap.readAndClear();
+        long count = 0;
+        for (byte b : bits) {
+            count += Integer.bitCount(b & 0xff);
+        }
+        return new DirtyLog(slot, bits, count);
+    }
+}

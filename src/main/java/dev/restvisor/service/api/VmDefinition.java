@@ -1,0 +1,54 @@
+package dev.restvisor.service.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.restvisor.service.runtime.VmSpec;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The body of {@code POST /vms}: every member optional; a VM with only a name is bare, as KVM_CREATE_VM gives. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@Schema(description = "A VM definition. Every member is optional; with only a name the VM is bare (no memory, vcpus or devices), as KVM_CREATE_VM gives.")
+public record VmDefinition(
+        @Schema(description = "A human name, 1-100 characters.", example = "demo") String name,
+        @Schema(description = "Memory regions to create, as KVM_SET_MEMORY_REGION would.") List<KvmMemoryRegion> memoryRegions,
+        @Schema(description = "Number of vcpus to create, ids 0..n-1.", minimum = "0", maximum = "64") Integer vcpus,
+        @Schema(description = "The time base: `virtual` (default; derived from retired instructions, so runs are reproducible) or `realtime`.", allowableValues = {"virtual", "realtime"}) String clock,
+        @Schema(description = "true: CPUID exits to the client as KVM_EXIT_CPUID; false (default): the built-in CPUID model answers.") Boolean cpuidExits,
+        @Schema(description = "Guest exception vectors (0-31) reported as KVM_EXIT_EXCEPTION instead of delivered to the guest (extension).") List<Integer> exceptionExits,
+        @Schema(description = "What SHUTDOWN (triple fault) does when the service drives the VM: `stop` (default) or `reset`.", allowableValues = {"stop", "reset"}) String onShutdown) {
+
+    VmSpec toSpec() {
+        List<VmSpec.Region> regions = new ArrayList<>();
+        if (memoryRegions != null) {
+            for (int i = 0; i < memoryRegions.size(); i++) {
+                KvmMemoryRegion r = memoryRegions.get(i);
+                Fields f = new Fields("memory_regions[" + i + "]");
+                if (r == null) {
+                    throw f.missing("");
+                }
+                regions.add(new VmSpec.Region(f.range("slot", r.slot(), 0, 31), r.flags() == null ? 0 : r.flags(),
+                        f.u64("guest_phys_addr", r.guestPhysAddr()), f.u64("memory_size", r.memorySize())));
+            }
+        }
+        boolean realtime = switch (clock == null ? "virtual" : clock) {
+            case "virtual" -> false;
+            case "realtime" -> true;
+            default -> throw new ApiException(ProblemType.INVALID_ARGUMENT, "clock", "clock must be \"virtual\" or \"realtime\"");
+        };
+        VmSpec.OnShutdown shutdown = switch (onShutdown == null ? "stop" : onShutdown) {
+            case "stop" -> VmSpec.OnShutdown.STOP;
+            case "reset" -> VmSpec.OnShutdown.RESET;
+            default -> throw new ApiException(ProblemType.INVALID_ARGUMENT, "on_shutdown", "on_shutdown must be \"stop\" or \"reset\"");
+        };
+        return new VmSpec(name, regions, vcpus == null ? 0 : vcpus, realtime, Boolean.TRUE.equals(cpuidExits),
+                exceptionExits, shutdown);
+    }
+
+    static VmDefinition from(VmSpec s) {
+        return new VmDefinition(s.name(), s.memoryRegions().stream()
+                .map(r -> new KvmMemoryRegion(r.slot(), r.flags(), U64.of(r.guestPhysAddr()), U64.of(r.memorySize()))).toList(),
+                s.vcpus(), s.realtimeClock() ? "realtime" : "virtual", s.cpuidExits(), s.exceptionExits(),
+                s.onShutdown().name().toLowerCase());
+    }
+}

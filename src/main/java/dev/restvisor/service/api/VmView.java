@@ -1,0 +1,33 @@
+package dev.restvisor.service.api;
+
+import dev.restvisor.service.runtime.ManagedVm;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.time.Instant;
+import java.util.List;
+
+/** A VM as {@code GET /vms/{id}} shows it. */
+@Schema(description = "A VM.")
+public record VmView(
+        @Schema(description = "The VM's id (a UUID).") String id,
+        @Schema(description = "The VM's name, or null.") String name,
+        @Schema(description = "Lifecycle state.", allowableValues = {"created", "running", "paused", "stopped", "shutdown"}) String state,
+        @Schema(description = "When the VM was created (RFC 3339).") Instant createdAt,
+        @Schema(description = "The definition it was created from.") VmDefinition definition,
+        @Schema(description = "The vcpus that exist now.") List<VcpuView> vcpus,
+        @Schema(description = "Live memory regions.") List<KvmMemoryRegion> memoryRegions,
+        @Schema(description = "Counters.") Counters counters) {
+
+    /** Counters of a VM. */
+    @Schema(description = "Counters of a VM.")
+    public record Counters(@Schema(description = "Guest instructions retired by all vcpus (u64).") U64 instructionsRetired,
+                           @Schema(description = "Bytes of guest RAM allocated (u64).") U64 memoryBytes) {
+    }
+
+    static VmView from(ManagedVm m) {
+        var vm = m.vm();
+        return new VmView(m.id(), m.name(), m.state().name().toLowerCase(), m.createdAt(), VmDefinition.from(m.spec()),
+                vm.vcpus().stream().map(VcpuView::from).toList(),
+                vm.memory().slots().stream().map(KvmMemoryRegion::from).toList(),
+                new Counters(U64.of(vm.instructionsRetired()), U64.of(vm.memory().totalSize())));
+    }
+}

@@ -1,0 +1,116 @@
+package dev.restvisor.service.runtime;
+
+import dev.restvisor.core.memory.MemoryRegionException;
+import dev.restvisor.core.vm.Vcpu;
+import dev.restvisor.core.vm.Vm;
+import dev.restvisor.core.vm.VmError;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.stereotype.Service;
+
+/** Every live VM by id. Creating one applies its definition; deleting one stops its vcpus first. */
+@Service
+public class VmRegistry {
+    private final Map<String, ManagedVm> vms = new ConcurrentHashMap<>();
+    private final RuntimeLimits limits;
+    private final HostMemoryQuota memory;
+
+    public VmRegistry(RuntimeLimits limits) {
+        this.limits = limits;
+        this.memory = new HostMemoryQuota(limits.totalMemoryBytes());
+    }
+
+    public RuntimeLimits limits() {
+        return limits;
+    }
+
+    /** KVM_CREATE_VM with an optional definition. Nothing is left behind when the definition fails. */
+    public synchronized ManagedVm create(VmSpec spec) {
+        if (vms.size() >= limits.maxVms()) {
+            throw new VmError(VmError.Errno.ENOMEM, null, "the service already holds its limit of " + limits.maxVms() + " VMs");
+        }
+        validate(spec);
+        Vm vm = new Vm(memory.forVm(limits.vmMemoryBytes()), spec.realtimeClock(), spec.cpuidExits(),
+                spec.exceptionExitMask(), () -> { });
+        try {
+            for (int i = 0; i < spec.memoryRegions().size(); i++) {
+                VmSpec.Region r = spec.memoryRegions().get(i);
+                try {
+                    vm.memory().setRegion(r.slot(), r.flags(), r.guestPhysAddr(), r.memorySize());
+                } catch (MemoryRegionException e) {
+                    throw new MemoryRegionException(e.kind(), "memory_regions[" + i + "]." + e.field(), e.getMessage());
+                }
+            }
+            for (int i = 0; i < spec.vcpus(); i++) {
+                vm.createVcpu(i);
+            }
+        } catch (RuntimeException e) {
+            vm.close();
+            throw e;
+        }
+        ManagedVm managed = new ManagedVm(UUID.randomUUID().toString(), spec, vm, Instant.now());
+        vms.put(managed.id(), managed);
+        return managed;
+    }
+
+    /** The VM with this id; ENOENT when there is none. */
+    public ManagedVm get(String id) {
+        ManagedVm vm = vms.get(id);
+        if (vm == null) {
+            throw new VmError(VmError.Errno.ENOENT, "id", "there is no VM with id " + id);
+        }
+        return vm;
+    }
+
+    public List<ManagedVm> list() {
+        List<ManagedVm> all = new ArrayList<>(vms.values());
+        all.sort(Comparator.comparing(ManagedVm::createdAt).thenComparing(ManagedVm::id));
+        return all;
+    }
+
+    /** Stops every vcpu of the VM, waits for them to leave their runs, and frees its memory. */
+    public void delete(String id) {
+        ManagedVm vm = get(id);
+        vms.remove(id);
+        for (Vcpu v : vm.vm().vcpus()) {
+            v.requestStop();
+        }
+        for (Vcpu v : vm.vm().vcpus()) {
+            awaitIdle(v);
+        }
+        vm.state(ManagedVm.State.STOPPED);
+        vm.vm().close();
+    }
+
+    private static void awaitIdle(Vcpu v) {
+        for (int i = 0; i < 10_000 && v.status() == Vcpu.Status.RUNNING; i++) {
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static void validate(VmSpec spec) {
+        if (spec.name() != null && (spec.name().isBlank() || spec.name().length() > 100)) {
+            throw new VmError(VmError.Errno.EINVAL, "name", "name must be 1 to 100 characters");
+        }
+        if (spec.vcpus() < 0 || spec.vcpus() > Vm.MAX_VCPUS) {
+            throw new VmError(VmError.Errno.EINVAL, "vcpus", "vcpus must be between 0 and " + Vm.MAX_VCPUS);
+        }
+        for (int i = 0; i < spec.exceptionExits().size(); i++) {
+            int v = spec.exceptionExits().get(i);
+            if (v < 0 || v > 31) {
+                throw new VmError(VmError.Errno.EINVAL, "exception_exits[" + i + "]", "exception vectors are 0 to 31");
+            }
+        }
+    }
+}
