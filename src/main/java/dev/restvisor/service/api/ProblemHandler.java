@@ -19,9 +19,11 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
-import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindException;
 
 /**
@@ -91,18 +93,19 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex, HttpHeaders headers,
                                                                   HttpStatusCode status, WebRequest request) {
         Throwable cause = ex.getMostSpecificCause();
-        DatabindException bind = findDatabind(ex);
+        DatabindException bind = find(ex, DatabindException.class);
+        JacksonException parse = find(ex, JacksonException.class);
         if (bind != null && !bind.getPath().isEmpty()) {
             String field = bind.getPath().stream()
                     .map(r -> r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[");
             String why = cause instanceof IllegalArgumentException && cause.getMessage() != null ? cause.getMessage()
                     : bind.getOriginalMessage();
-            return problem(ProblemType.INVALID_ARGUMENT, field + ": " + firstLine(why), field);
+            return problem(ProblemType.INVALID_ARGUMENT, field + ": " + readable(why), field);
         }
         String detail = ex.getMessage() != null && ex.getMessage().startsWith("Required request body is missing")
                 ? "The request body is missing."
-                : "The request body is not valid JSON: " + firstLine(bind != null ? bind.getOriginalMessage() : "unreadable");
+                : "The request body is not valid JSON: " + readable(parse != null ? parse.getOriginalMessage() : "unreadable");
         return problem(ProblemType.MALFORMED_REQUEST, detail, null);
     }
 
@@ -142,11 +145,6 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return problem(ProblemType.INVALID_ARGUMENT, ex.getMessage(), null);
     }
 
-    @ExceptionHandler(MaxUploadSizeExceededException.class)
-    ResponseEntity<Object> tooLarge(MaxUploadSizeExceededException e) {
-        return problem(ProblemType.PAYLOAD_TOO_LARGE, "The request body is larger than the service accepts.", null);
-    }
-
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
                                                              HttpStatusCode statusCode, WebRequest request) {
@@ -165,21 +163,40 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return super.handleExceptionInternal(ex, body, headers, statusCode, request);
     }
 
-    private static DatabindException findDatabind(Throwable t) {
+    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
         while (t != null) {
-            if (t instanceof DatabindException d) {
-                return d;
+            if (type.isInstance(t)) {
+                return type.cast(t);
             }
             t = t.getCause();
         }
         return null;
     }
 
-    private static String firstLine(String s) {
+    /** The first line of a parser message, with Java type names replaced by JSON words. */
+    static String readable(String s) {
         if (s == null) {
             return "";
         }
         int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        String line = nl < 0 ? s : s.substring(0, nl);
+        Matcher m = JAVA_TYPE.matcher(line);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String simple = m.group(1).substring(m.group(1).lastIndexOf('.') + 1);
+            String word = switch (simple) {
+                case "Integer", "Long", "Short", "Byte", "int", "long" -> "integer";
+                case "U64" -> "u64";
+                case "String" -> "string";
+                case "Boolean", "boolean" -> "boolean";
+                case "List", "ArrayList" -> "array";
+                default -> "object";
+            };
+            m.appendReplacement(out, Matcher.quoteReplacement(word));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
+
+    private static final Pattern JAVA_TYPE = Pattern.compile("`([\\w.$]+)(\\[\\])?`");
 }
