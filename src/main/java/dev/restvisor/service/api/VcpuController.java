@@ -51,12 +51,14 @@ public class VcpuController {
 
     @GetMapping("/vms/{id}/vcpus")
     @Operation(operationId = "listVcpus", summary = "The VM's vcpus")
+    @ApiResponse(responseCode = "200", description = "The vcpus.")
     public List<VcpuView> list(@PathVariable @Parameter(description = "VM id.") String id) {
         return registry.get(id).vm().vcpus().stream().map(VcpuView::from).toList();
     }
 
     @GetMapping("/vms/{id}/vcpus/{n}")
     @Operation(operationId = "getVcpu", summary = "One vcpu")
+    @ApiResponse(responseCode = "200", description = "The vcpu.")
     public VcpuView get(@PathVariable @Parameter(description = "VM id.") String id,
                         @PathVariable @Parameter(description = "vcpu id.") int n) {
         return VcpuView.from(vcpu(id, n));
@@ -64,6 +66,7 @@ public class VcpuController {
 
     @GetMapping("/vms/{id}/vcpus/{n}/regs")
     @Operation(operationId = "kvmGetRegs", summary = "KVM_GET_REGS")
+    @ApiResponse(responseCode = "200", description = "The registers.")
     public KvmRegs getRegs(@PathVariable @Parameter(description = "VM id.") String id,
                            @PathVariable @Parameter(description = "vcpu id.") int n) {
         return vcpu(id, n).inspect(KvmRegs::from);
@@ -71,6 +74,7 @@ public class VcpuController {
 
     @PutMapping(value = "/vms/{id}/vcpus/{n}/regs", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "kvmSetRegs", summary = "KVM_SET_REGS; omitted members keep their value")
+    @ApiResponse(responseCode = "200", description = "The registers after the write.")
     public KvmRegs setRegs(@PathVariable @Parameter(description = "VM id.") String id,
                            @PathVariable @Parameter(description = "vcpu id.") int n, @RequestBody KvmRegs regs) {
         regs.validate();
@@ -81,6 +85,7 @@ public class VcpuController {
 
     @GetMapping("/vms/{id}/vcpus/{n}/sregs")
     @Operation(operationId = "kvmGetSregs", summary = "KVM_GET_SREGS")
+    @ApiResponse(responseCode = "200", description = "The special registers.")
     public KvmSregs getSregs(@PathVariable @Parameter(description = "VM id.") String id,
                              @PathVariable @Parameter(description = "vcpu id.") int n) {
         return vcpu(id, n).inspect(KvmSregs::from);
@@ -88,6 +93,7 @@ public class VcpuController {
 
     @PutMapping(value = "/vms/{id}/vcpus/{n}/sregs", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "kvmSetSregs", summary = "KVM_SET_SREGS; omitted members keep their value")
+    @ApiResponse(responseCode = "200", description = "The special registers after the write.")
     public KvmSregs setSregs(@PathVariable @Parameter(description = "VM id.") String id,
                              @PathVariable @Parameter(description = "vcpu id.") int n, @RequestBody KvmSregs sregs) {
         Vcpu v = vcpu(id, n);
@@ -97,6 +103,7 @@ public class VcpuController {
 
     @GetMapping("/vms/{id}/vcpus/{n}/msrs")
     @Operation(operationId = "kvmGetMsrs", summary = "KVM_GET_MSRS: reads the listed indices, stopping at the first unknown one")
+    @ApiResponse(responseCode = "200", description = "The entries read, in request order, up to the first MSR that is not implemented.")
     public KvmMsrs getMsrs(@PathVariable @Parameter(description = "VM id.") String id,
                            @PathVariable @Parameter(description = "vcpu id.") int n,
                            @RequestParam(name = "index") @Parameter(description = "MSR indices (u32: hex string like 0xc0000080 or decimal); repeat the parameter for several.",
@@ -116,6 +123,7 @@ public class VcpuController {
 
     @PutMapping(value = "/vms/{id}/vcpus/{n}/msrs", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "kvmSetMsrs", summary = "KVM_SET_MSRS: writes entries in order, stopping at the first that fails; nmsrs says how many were written")
+    @ApiResponse(responseCode = "200", description = "How many entries were written.")
     public KvmMsrs setMsrs(@PathVariable @Parameter(description = "VM id.") String id,
                            @PathVariable @Parameter(description = "vcpu id.") int n, @RequestBody KvmMsrs msrs) {
         if (msrs.entries() == null) {
@@ -143,6 +151,7 @@ public class VcpuController {
 
     @PostMapping(value = "/vms/{id}/vcpus/{n}/run")
     @Operation(operationId = "kvmRun", summary = "KVM_RUN: run until the next exit the service does not handle itself")
+    @ApiResponse(responseCode = "200", description = "The exit that ended the run.")
     public KvmRunResult run(@PathVariable @Parameter(description = "VM id.") String id,
                             @PathVariable @Parameter(description = "vcpu id.") int n,
                             @RequestBody(required = false) KvmRunRequest request) {
@@ -153,6 +162,7 @@ public class VcpuController {
 
     @PostMapping(value = "/vms/{id}/vcpus/{n}/translate", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "kvmTranslate", summary = "KVM_TRANSLATE: walk the current paging mode for a linear address")
+    @ApiResponse(responseCode = "200", description = "The translation; valid 0 when the address is not mapped.")
     public KvmTranslation translate(@PathVariable @Parameter(description = "VM id.") String id,
                                     @PathVariable @Parameter(description = "vcpu id.") int n,
                                     @RequestBody KvmTranslation request) {
@@ -175,6 +185,7 @@ public class VcpuController {
 
     @GetMapping("/vms/{id}/vcpus/{n}/debug")
     @Operation(operationId = "kvmGetGuestDebug", summary = "The debug state last set by KVM_SET_GUEST_DEBUG")
+    @ApiResponse(responseCode = "200", description = "The debug state.")
     public KvmGuestDebug getDebug(@PathVariable @Parameter(description = "VM id.") String id,
                                   @PathVariable @Parameter(description = "vcpu id.") int n) {
         return toDto(vcpu(id, n).debug());
@@ -182,6 +193,7 @@ public class VcpuController {
 
     @PutMapping(value = "/vms/{id}/vcpus/{n}/debug", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "kvmSetGuestDebug", summary = "KVM_SET_GUEST_DEBUG (KVM_DEBUG_GUEST): single-step and execution breakpoints")
+    @ApiResponse(responseCode = "200", description = "The debug state now in force.")
     public KvmGuestDebug setDebug(@PathVariable @Parameter(description = "VM id.") String id,
                                   @PathVariable @Parameter(description = "vcpu id.") int n,
                                   @RequestBody KvmGuestDebug request) {

@@ -34,7 +34,7 @@ public class VmController {
         this.registry = registry;
     }
 
-    @PostMapping(value = "/vms", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping("/vms")
     @Operation(operationId = "kvmCreateVm", summary = "KVM_CREATE_VM, optionally from a full definition")
     @ApiResponse(responseCode = "201", description = "The VM was created; Location names it.")
     public ResponseEntity<VmView> create(@org.springframework.web.bind.annotation.RequestBody(required = false) VmDefinition definition) {
@@ -44,12 +44,14 @@ public class VmController {
 
     @GetMapping("/vms")
     @Operation(operationId = "listVms", summary = "Every VM, oldest first")
+    @ApiResponse(responseCode = "200", description = "Every VM.")
     public List<VmView> list() {
         return registry.list().stream().map(VmView::from).toList();
     }
 
     @GetMapping("/vms/{id}")
     @Operation(operationId = "getVm", summary = "One VM with its state and counters")
+    @ApiResponse(responseCode = "200", description = "The VM.")
     public VmView get(@PathVariable @Parameter(description = "VM id.") String id) {
         return VmView.from(registry.get(id));
     }
@@ -81,6 +83,7 @@ public class VmController {
 
     @GetMapping("/vms/{id}/memory-regions")
     @Operation(operationId = "listMemoryRegions", summary = "The live memory regions, by guest physical address")
+    @ApiResponse(responseCode = "200", description = "The regions.")
     public List<KvmMemoryRegion> regions(@PathVariable @Parameter(description = "VM id.") String id) {
         return registry.get(id).vm().memory().slots().stream().map(KvmMemoryRegion::from).toList();
     }
@@ -128,6 +131,7 @@ public class VmController {
 
     @PostMapping(value = "/vms/{id}/dirty-log", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "kvmGetDirtyLog", summary = "KVM_GET_DIRTY_LOG: read and clear a slot's dirty bitmap")
+    @ApiResponse(responseCode = "200", description = "The slot's dirty bitmap as it was before this call cleared it.")
     public DirtyLog dirtyLog(@PathVariable @Parameter(description = "VM id.") String id,
                              @org.springframework.web.bind.annotation.RequestBody DirtyLog request) {
         int slot = new Fields(null).range("slot", request.slot(), 0, 31);
