@@ -106,10 +106,9 @@ class ArchitectureTest {
     }
 
     @Test
-    void runtimeIsReachedOnlyFromAboveAndCallsOnlyDown() {
+    void runtimeCallsOnlyDown() {
         check(noClasses().that().resideInAPackage("dev.restvisor.service.runtime..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.restvisor.service.api..", "dev.restvisor.service.console..",
-                        "dev.restvisor.service.store.."));
+                .should().dependOnClassesThat().resideInAnyPackage("dev.restvisor.service.api..", "dev.restvisor.service.console.."));
     }
 
     /**
@@ -131,6 +130,7 @@ class ArchitectureTest {
     void storeHoldsStateNotEngines() {
         check(noClasses().that().resideInAPackage("dev.restvisor.service.store..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.restvisor.service.api..", "dev.restvisor.service.console..",
-                        "dev.restvisor.core.cpu.decode..", "dev.restvisor.core.cpu.exec..", "dev.restvisor.core.cpu.jit.."));
+                        "dev.restvisor.service.runtime..", "dev.restvisor.core.cpu.decode..", "dev.restvisor.core.cpu.exec..",
+                        "dev.restvisor.core.cpu.jit.."));
     }
 }

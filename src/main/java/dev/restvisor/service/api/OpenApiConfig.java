@@ -1,5 +1,9 @@
 package dev.restvisor.service.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.swagger.v3.core.jackson.ModelResolver;
+import io.swagger.v3.core.util.Json31;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -33,6 +37,13 @@ public class OpenApiConfig {
                 .pattern(U64.PATTERN)
                 .example("0x1000")
                 .description("A u64: written as a hex string (\"0x1f\"); read from a hex string, a decimal string or a non-negative JSON integer."));
+    }
+
+    /** Describes the DTOs with the snake_case names the service's JSON mapper writes (kvm.h names). */
+    @Bean
+    ModelResolver snakeCaseModelResolver() {
+        ObjectMapper mapper = Json31.mapper().copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+        return new ModelResolver(mapper).openapi31(true);
     }
 
     @Bean
