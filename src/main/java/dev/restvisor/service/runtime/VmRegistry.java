@@ -36,7 +36,7 @@ public class VmRegistry {
         }
         validate(spec);
         Vm vm = new Vm(memory.forVm(limits.vmMemoryBytes()), spec.realtimeClock(), spec.cpuidExits(),
-                spec.exceptionExitMask(), () -> { });
+                spec.exceptionExitMask());
         try {
             for (int i = 0; i < spec.memoryRegions().size(); i++) {
                 VmSpec.Region r = spec.memoryRegions().get(i);
