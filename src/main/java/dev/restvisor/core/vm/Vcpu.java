@@ -78,6 +78,7 @@ public final class Vcpu {
         acquire();
         try {
             writer.accept(cpu.state());
+            cpu.stateChanged();
             if (status == Status.SHUTDOWN || status == Status.CREATED) {
                 status = Status.RUNNABLE;
             }
