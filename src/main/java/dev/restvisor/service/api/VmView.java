@@ -15,7 +15,8 @@ public record VmView(
         @Schema(description = "The definition it was created from.") VmDefinition definition,
         @Schema(description = "The vcpus that exist now.") List<VcpuView> vcpus,
         @Schema(description = "Live memory regions.") List<KvmMemoryRegion> memoryRegions,
-        @Schema(description = "Counters.") Counters counters) {
+        @Schema(description = "Counters.") Counters counters,
+        @Schema(description = "The status the guest wrote to the debug-exit port, once it has.") Integer exitStatus) {
 
     /** Counters of a VM. */
     @Schema(description = "Counters of a VM.")
@@ -33,6 +34,6 @@ public record VmView(
                 vm.vcpus().stream().map(VcpuView::from).toList(),
                 vm.memory().slots().stream().map(KvmMemoryRegion::from).toList(),
                 new Counters(U64.of(vm.instructionsRetired()), U64.of(vm.memory().totalSize()), Math.round(m.instructionsPerSecond()),
-                        Math.round(m.exitsPerSecond()), m.exitCounts(), m.unclaimedAccesses()));
+                        Math.round(m.exitsPerSecond()), m.exitCounts(), m.unclaimedAccesses()), m.exitStatus());
     }
 }
