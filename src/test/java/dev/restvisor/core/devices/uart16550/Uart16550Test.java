@@ -239,6 +239,33 @@ class Uart16550Test {
     }
 
     @Test
+    void probesOfADriverIdentifyA16550A() {
+        // Scratch test of IER: only bits 0-3 exist.
+        out(IER, 0x00);
+        assertEquals(0x00, in(IER) & 0x0F);
+        out(IER, 0xFF);
+        assertEquals(0x0F, in(IER));
+        out(IER, 0x00);
+        // FIFO enable makes IIR bits 7-6 read 11 on a 16550A (and not on a 16550 or 16450).
+        out(FCR, Uart16550.FCR_ENABLE);
+        assertEquals(0xC0, in(IIR) & 0xC0);
+        // No enhanced-feature register behind LCR=0xBF, no 64-byte FIFO bit in IIR.
+        out(LCR, 0xBF);
+        assertEquals(0xC1, in(IIR));
+        out(LCR, 0x00);
+        out(FCR, Uart16550.FCR_ENABLE | 0x20);
+        assertEquals(0, in(IIR) & 0x20);
+        // The transmitter-empty interrupt re-asserts each time ETBEI is enabled.
+        out(MCR, Uart16550.MCR_OUT2);
+        out(IER, Uart16550.IER_ETBEI);
+        assertEquals(Uart16550.IIR_THRE, in(IIR) & 0x0F);
+        out(IER, 0);
+        out(IER, Uart16550.IER_ETBEI);
+        assertEquals(Uart16550.IIR_THRE, in(IIR) & 0x0F);
+        assertEquals(2, irq.risingEdges());
+    }
+
+    @Test
     void stateRoundTripsAndResumes() {
         init(0x87, Uart16550.IER_ERBFI);
         receive("0123456789ABCDEFGHIJ");
