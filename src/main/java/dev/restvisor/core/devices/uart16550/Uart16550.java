@@ -42,7 +42,6 @@ public final class Uart16550 implements PortIoDevice, TimedDevice {
 
     public static final int FCR_ENABLE = 0x01;
     public static final int FCR_CLEAR_RX = 0x02;
-    public static final int FCR_CLEAR_TX = 0x04;
 
     public static final int LCR_DLAB = 0x80;
 
@@ -258,7 +257,7 @@ public final class Uart16550 implements PortIoDevice, TimedDevice {
         if (enabling || (value & FCR_CLEAR_RX) != 0) {
             clearRx();
         }
-        // The transmitter drains at once, so clearing it (FCR bit 2) changes nothing visible.
+        // The transmitter drains at once, so the transmit FIFO reset (bit 2) changes nothing visible.
         fcr = value & 0xC9;
         refillFromInput();
     }
