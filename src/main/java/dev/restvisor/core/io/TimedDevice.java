@@ -1,15 +1,15 @@
 package dev.restvisor.core.io;
 
 /**
- * A device whose state changes with time (a timer, an RTC). The run loop calls
- * {@link #advanceTo} at instruction-slice boundaries, and while every vcpu halts it jumps the
- * virtual clock to the earliest {@link #nextDeadlineNanos()}.
+ * A device with timers. The VM loop calls {@link #advanceTo} with the clock's time at
+ * instruction-batch boundaries, and while every vcpu halts it moves virtual time straight to the
+ * smallest {@link #nextDeadlineNanos()} of its devices and then advances them to it.
  */
 public interface TimedDevice {
 
-    /** The clock reading at which this device next changes state by itself, or Long.MAX_VALUE. */
+    /** Clock time of the next event that changes an IRQ line or device state; Long.MAX_VALUE when none. */
     long nextDeadlineNanos();
 
-    /** Brings the device up to {@code nanos}, firing whatever fell due (IRQs, counters). */
+    /** Performs every event due at or before {@code nanos} (a time of the injected clock). */
     void advanceTo(long nanos);
 }

@@ -78,6 +78,7 @@ public final class Vcpu {
         acquire();
         try {
             writer.accept(cpu.state());
+            cpu.stateChanged();
             if (status == Status.SHUTDOWN || status == Status.CREATED) {
                 status = Status.RUNNABLE;
             }
@@ -165,15 +166,18 @@ public final class Vcpu {
     }
 
     private VcpuExit execute(RunRequest request) {
-        lastInstructionLength = 0;
         String invalid = EntryChecks.check(cpu.state());
         if (invalid != null) {
             return new VcpuExit.FailEntry(0x80000021L, invalid);
         }
         complete(request);
+        lastInstructionLength = 0;
         if (request.immediateExit()) {
             return new VcpuExit.Intr();
         }
+        // KVM with a userspace irqchip: after KVM_EXIT_HLT the next KVM_RUN continues after the HLT;
+        // whoever drives the vcpu decides how long to wait for an interrupt first.
+        cpu.state().halted = false;
         cpu.setRequestInterruptWindow(request.requestInterruptWindow());
         long deadline = System.nanoTime() + request.timeoutNanos();
         long remaining = request.maxInstructions();
@@ -190,9 +194,11 @@ public final class Vcpu {
     }
 
     private void complete(RunRequest request) {
-        boolean pending = cpu.hasPendingCompletion();
+        boolean pending = lastExit instanceof VcpuExit.Io io && io.in() || lastExit instanceof VcpuExit.Mmio m && !m.isWrite();
         if (request.emulated() && pending) {
-            cpu.skipPendingInstruction();
+            // the client emulated the whole instruction: continue after it (kvm_run.emulated, API v3)
+            cpu.state().rip += lastInstructionLength;
+            lastExit = null;
             return;
         }
         if (request.ioData() != null) {

@@ -1,10 +1,16 @@
 package dev.restvisor.service.runtime;
 
+import dev.restvisor.core.vm.Vcpu;
 import dev.restvisor.core.vm.Vm;
+import dev.restvisor.core.vm.VmError;
 import java.time.Instant;
+import java.util.Map;
 
-/** A live VM with its identity, definition and lifecycle state. */
-public final class ManagedVm {
+/**
+ * A live VM with its identity, definition, event log and lifecycle: created, running (the service
+ * drives its vcpus), paused, stopped, or shut down by a triple fault.
+ */
+public final class ManagedVm implements VmRunner.Owner {
 
     /** The lifecycle state shown by {@code GET /vms/{id}}. */
     public enum State {
@@ -15,13 +21,19 @@ public final class ManagedVm {
     private final VmSpec spec;
     private final Vm vm;
     private final Instant createdAt;
+    private final VmEventLog events = new VmEventLog();
+    private final VmRunner runner;
+    private final Runnable boot;
     private volatile State state = State.CREATED;
 
-    ManagedVm(String id, VmSpec spec, Vm vm, Instant createdAt) {
+    /** @param boot loads the definition's boot source into memory and vcpu 0 (a no-op without one) */
+    ManagedVm(String id, VmSpec spec, Vm vm, Instant createdAt, Runnable boot) {
         this.id = id;
         this.spec = spec;
         this.vm = vm;
         this.createdAt = createdAt;
+        this.boot = boot;
+        this.runner = new VmRunner(vm, events, this);
     }
 
     public String id() {
@@ -48,7 +60,149 @@ public final class ManagedVm {
         return state;
     }
 
-    void state(State next) {
+    public VmEventLog events() {
+        return events;
+    }
+
+    /** Unclaimed port and MMIO accesses answered by the service while it drove the VM. */
+    public long unclaimedAccesses() {
+        return runner.unclaimedAccesses();
+    }
+
+    /** True while the service drives the vcpus: KVM_RUN and state writes from clients are refused. */
+    public boolean serviceDriven() {
+        return state == State.RUNNING;
+    }
+
+    /** The lifecycle actions of {@code POST /vms/{id}/actions}. */
+    public enum Action {
+        START, PAUSE, RESUME, RESET, STOP
+    }
+
+    public synchronized void perform(Action action) {
+        switch (action) {
+            case START -> start();
+            case PAUSE -> {
+                require(State.RUNNING, "pause");
+                runner.pause();
+                transition(State.PAUSED, "paused by request");
+            }
+            case RESUME -> {
+                require(State.PAUSED, "resume");
+                transition(State.RUNNING, "resumed");
+                runner.resume();
+            }
+            case RESET -> reset();
+            case STOP -> {
+                if (state == State.CREATED || state == State.STOPPED) {
+                    throw conflict("stop", "it is not running");
+                }
+                runner.stop();
+                transition(State.STOPPED, "stopped by request");
+            }
+        }
+    }
+
+    private void start() {
+        if (state == State.RUNNING || state == State.PAUSED) {
+            throw conflict("start", "it is already " + state.name().toLowerCase() + "; use resume, reset or stop");
+        }
+        if (vm.vcpus().isEmpty()) {
+            throw new VmError(VmError.Errno.EINVAL, "action", "the VM has no vcpus to run: create one first (PUT /vms/{id}/vcpus/0)");
+        }
+        if (state != State.CREATED) {
+            resetVcpus();
+        }
+        if (state != State.CREATED || spec.hasBootSource()) {
+            boot.run();
+        }
+        transition(State.RUNNING, "started");
+        runner.start(id);
+    }
+
+    private void reset() {
+        if (state == State.CREATED) {
+            throw conflict("reset", "it was never started");
+        }
+        boolean wasRunning = state == State.RUNNING;
+        runner.stop();
+        resetVcpus();
+        boot.run();
+        events.publish("lifecycle", -1, Map.of("state", "reset"));
+        if (wasRunning || state == State.PAUSED) {
+            transition(State.RUNNING, "running after reset");
+            runner.start(id);
+            if (!wasRunning) {
+                runner.pause();
+                transition(State.PAUSED, "paused after reset");
+            }
+        }
+    }
+
+    private void resetVcpus() {
+        for (Vcpu v : vm.vcpus()) {
+            v.modify(s -> s.reset());
+        }
+        vm.resetDevices();
+    }
+
+    /** Deletes: stops the vcpu threads. */
+    synchronized void shutdownRunner() {
+        runner.stop();
+        state = State.STOPPED;
+    }
+
+    /** Console input arrived: halted vcpus look at their interrupt lines again. */
+    public void kick() {
+        runner.kick();
+    }
+
+    @Override
+    public void paused(String reason) {
+        synchronized (this) {
+            transition(State.PAUSED, reason);
+        }
+    }
+
+    @Override
+    public void shutdown() {
+        Thread.ofPlatform().daemon().start(() -> {
+            synchronized (this) {
+                if (state != State.RUNNING) {
+                    return;
+                }
+                if (spec.onShutdown() == VmSpec.OnShutdown.RESET) {
+                    reset();
+                } else {
+                    runner.stop();
+                    transition(State.SHUTDOWN, "triple fault (SHUTDOWN)");
+                }
+            }
+        });
+    }
+
+    @Override
+    public void failed(String reason) {
+        Thread.ofPlatform().daemon().start(() -> {
+            synchronized (this) {
+                runner.stop();
+                transition(State.STOPPED, reason);
+            }
+        });
+    }
+
+    private void transition(State next, String reason) {
         state = next;
+        events.publish("lifecycle", -1, Map.of("state", next.name().toLowerCase(), "reason", reason));
+    }
+
+    private void require(State expected, String action) {
+        if (state != expected) {
+            throw conflict(action, "it is " + state.name().toLowerCase());
+        }
+    }
+
+    private VmError conflict(String action, String why) {
+        return new VmError(VmError.Errno.EBUSY, "action", "cannot " + action + " VM " + id + ": " + why);
     }
 }

@@ -318,6 +318,15 @@ public final class Cpu {
         throw new UnsupportedOperationException("TODO core");
     }
 
+    /**
+     * Tells the core that its state was written from outside (KVM_SET_SREGS and friends): cached
+     * translations are dropped and, in PAE mode, the PDPTEs are reloaded from CR3 as a
+     * MOV to CR3 would.
+     */
+    public void stateChanged() {
+        x.mmu.flushAll();
+    }
+
     /** KVM_TRANSLATE under the current paging mode; touches no accessed/dirty bits. */
     public Translation translate(long linearAddress) {
         return x.mmu.debugTranslate(linearAddress);
