@@ -20,9 +20,26 @@ public class VmRegistry {
     private final RuntimeLimits limits;
     private final HostMemoryQuota memory;
 
-    public VmRegistry(RuntimeLimits limits) {
+    private final VmDefinitions definitions;
+
+    public VmRegistry(RuntimeLimits limits, VmDefinitions definitions) {
         this.limits = limits;
         this.memory = new HostMemoryQuota(limits.totalMemoryBytes());
+        this.definitions = definitions;
+    }
+
+    /** Lists every stored VM again after a restart: stopped, with its memory and vcpus, ready to start or restore. */
+    @jakarta.annotation.PostConstruct
+    void reloadDefinitions() {
+        for (VmDefinitions.Stored d : definitions.all()) {
+            try {
+                ManagedVm vm = build(d.id(), d.spec(), d.createdAt());
+                vm.shutdownRunner();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(VmRegistry.class)
+                        .error("VM {} ({}) could not be created again at startup: {}", d.id(), d.spec().name(), e.getMessage());
+            }
+        }
     }
 
     public RuntimeLimits limits() {
@@ -31,6 +48,17 @@ public class VmRegistry {
 
     /** KVM_CREATE_VM with an optional definition. Nothing is left behind when the definition fails. */
     public synchronized ManagedVm create(VmSpec spec) {
+        ManagedVm managed = build(UUID.randomUUID().toString(), spec, Instant.now());
+        try {
+            definitions.save(managed.id(), spec, managed.createdAt());
+        } catch (RuntimeException e) {
+            delete(managed.id());
+            throw e;
+        }
+        return managed;
+    }
+
+    private ManagedVm build(String id, VmSpec spec, Instant createdAt) {
         if (vms.size() >= limits.maxVms()) {
             throw new VmError(VmError.Errno.ENOMEM, null, "the service already holds its limit of " + limits.maxVms() + " VMs");
         }
@@ -53,7 +81,7 @@ public class VmRegistry {
             vm.close();
             throw e;
         }
-        ManagedVm managed = new ManagedVm(UUID.randomUUID().toString(), spec, vm, Instant.now());
+        ManagedVm managed = new ManagedVm(id, spec, vm, createdAt, () -> { });
         vms.put(managed.id(), managed);
         return managed;
     }
@@ -76,6 +104,7 @@ public class VmRegistry {
     /** Stops every vcpu of the VM, waits for them to leave their runs, and frees its memory. */
     public void delete(String id) {
         ManagedVm vm = get(id);
+        definitions.delete(id);
         vms.remove(id);
         for (Vcpu v : vm.vm().vcpus()) {
             v.requestStop();
@@ -83,7 +112,7 @@ public class VmRegistry {
         for (Vcpu v : vm.vm().vcpus()) {
             awaitIdle(v);
         }
-        vm.state(ManagedVm.State.STOPPED);
+        vm.shutdownRunner();
         vm.vm().close();
     }
 

@@ -26,6 +26,11 @@ public record VmSpec(String name, List<Region> memoryRegions, int vcpus, boolean
         onShutdown = onShutdown == null ? OnShutdown.STOP : onShutdown;
     }
 
+    /** The same definition under another name (a clone). */
+    public VmSpec withName(String next) {
+        return new VmSpec(next, memoryRegions, vcpus, realtimeClock, cpuidExits, exceptionExits, onShutdown);
+    }
+
     /** The exception vectors as the bitmask the core takes. */
     public int exceptionExitMask() {
         int mask = 0;

@@ -73,7 +73,7 @@ public final class CapturedMemory {
         List<SnapshotFormat.SlotLayout> layout = new ArrayList<>();
         List<RawChunk> chunks = new ArrayList<>();
         for (MemorySlot slot : memory.slots()) {
-            if (slot.size() >>> MemorySlot.PAGE_SHIFT >= ZERO_PAGE) {
+            if (slot.size() >>> MemorySlot.PAGE_SHIFT >= 1L << 31) {
                 throw new StoreException(StoreException.Kind.INVALID, "memory_regions",
                         "slot " + slot.slot() + " is too large to snapshot (at most 8 TiB)");
             }
