@@ -278,13 +278,36 @@ public final class Vcpu {
         };
     }
 
+    /** Takes ownership without waiting; false while another thread runs or accesses the vcpu. */
+    boolean tryAcquire() {
+        return owner.compareAndSet(null, Thread.currentThread());
+    }
+
+    /** The vcpu's state for a snapshot; the caller owns the vcpu. */
+    VcpuState capture() {
+        return new VcpuState(id, cpu.state(), debug);
+    }
+
+    /**
+     * Puts back a captured state; the caller owns the vcpu. The previous exit is forgotten, so an
+     * IN or MMIO read that was waiting for data is executed again and exits again.
+     */
+    void restore(VcpuState s) {
+        cpu.state().copyFrom(s.registers());
+        GuestDebug d = s.debug();
+        cpu.setDebug(d.enabled(), d.enabled() && d.singleStep(), d.enabled() ? d.breakpoints() : new long[0]);
+        debug = d;
+        lastExit = null;
+        status = Status.PAUSED;
+    }
+
     private void acquire() {
         if (!owner.compareAndSet(null, Thread.currentThread())) {
             throw new VmError(VmError.Errno.EBUSY, null, "vcpu " + id + " is busy: it is running or being accessed by another request");
         }
     }
 
-    private void release() {
+    void release() {
         owner.set(null);
     }
 }
