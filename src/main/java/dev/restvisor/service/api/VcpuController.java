@@ -25,12 +25,10 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /** vcpu ioctls: KVM_CREATE_VCPU, KVM_GET/SET_REGS, _SREGS, _MSRS, KVM_RUN, KVM_TRANSLATE, KVM_INTERRUPT, KVM_SET_GUEST_DEBUG. */
 @RestController
-@RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "vcpu", description = "vcpu ioctls.")
 public class VcpuController {
     private final VmRegistry registry;
