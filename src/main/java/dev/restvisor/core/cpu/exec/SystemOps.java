@@ -276,7 +276,8 @@ public final class SystemOps {
                                   || t == Descriptors.CALL_GATE));
         }
         if (ok) {
-            long value = lar ? desc >>> 32 & 0x00f0ff00L : Descriptors.limit(desc) & 0xffffffffL;
+            // LAR masks with 00FxFF00H; the SDM leaves x (limit 19:16) undefined, we return the limit bits
+            long value = lar ? desc >>> 32 & 0x00ffff00L : Descriptors.limit(desc) & 0xffffffffL;
             x.writeOp(d, 0, value & Interpreter.mask(d.size[0]));
         }
         setZf(x, ok);

@@ -62,4 +62,12 @@ class ModeTransitionTest {
         assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x43, 0x3b, 0x6f}, marks);
         assertEquals(0, state.cpl());
     }
+
+    @Test
+    void protectedModeSegmentsPaePagingTasksGatesV86AndDoubleFault() throws IOException {
+        CpuState state = new CpuState();
+        byte[] marks = runGuest("prot32.bin", state);
+        assertArrayEquals(new byte[] {1, (byte) 0xf8, 0x08, 0x40, 0x20, 2, 3, 4, 5, 6, 7, 8, 9, 0x55, 10, 11, 12, 0, 13,
+            14, 15, 11, 16, 0}, marks);
+    }
 }
