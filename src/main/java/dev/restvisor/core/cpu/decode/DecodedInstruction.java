@@ -49,6 +49,8 @@ public final class DecodedInstruction {
 
     /** Memory operand: base register (or RIP, or -1), index register (or -1), scale shift, displacement. */
     public boolean hasMemory;
+    /** The memory operand was encoded with a SIB byte. */
+    public boolean hasSib;
     public int base;
     public int index;
     public int scale;
@@ -85,6 +87,7 @@ public final class DecodedInstruction {
         modrmReg = 0;
         modrmRm = 0;
         hasMemory = false;
+        hasSib = false;
         base = -1;
         index = -1;
         scale = 0;

@@ -298,6 +298,19 @@ public final class Decoder {
                 default -> throw new IllegalStateException("operand method " + OperandSpec.method(spec));
             }
         }
+        if (e.op == Op.MOV && d.hasModrm && (d.kind[0] == K_SREG || d.kind[1] == K_SREG)) {
+            // MOV to/from a segment register moves 16 bits through memory; a register operand takes the operand size
+            int gi = d.kind[0] == K_SREG ? 1 : 0;
+            d.size[gi] = d.kind[gi] == K_MEM ? 2 : d.opSize;
+        }
+        if (e.op == Op.MOVSXD) {
+            // MOVSXD r16, r/m16 exists; otherwise the source is 32 bits
+            d.size[1] = Math.min(d.opSize, 4);
+        }
+        if ((e.op == Op.SLDT || e.op == Op.STR || e.op == Op.LAR || e.op == Op.LSL) && d.mod == 3) {
+            // a register destination/source of these selector instructions takes the operand size (SDM SLDT, LAR)
+            d.size[d.operandCount - 1] = d.opSize;
+        }
         if (d.lock && (!e.has(OpcodeEntry.LOCK) || !d.hasMemory)) {
             return UD;
         }
@@ -354,6 +367,7 @@ public final class Decoder {
             }
         } else {
             if (rm == 4) {
+                d.hasSib = true;
                 int sib = fetchChecked(src, ip, d);
                 if (sib < 0) {
                     return false;

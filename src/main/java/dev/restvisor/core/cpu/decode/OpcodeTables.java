@@ -306,7 +306,7 @@ final class OpcodeTables {
         op(u, 0xc1, Op.XADD, "Ev,Gv", LOCK);
         u[0xc7] = groupOf(null, e(Op.CMPXCHG8B, "Mq", LOCK), null, null, null, null, null, null);
         for (int r = 0; r < 8; r++) {
-            op(u, 0xc8 + r, Op.BSWAP, "Zy");
+            op(u, 0xc8 + r, Op.BSWAP, "Zv");
         }
 
         // Table A-4: of the 0F38 map the integer core implements MOVBE (no mandatory prefix).

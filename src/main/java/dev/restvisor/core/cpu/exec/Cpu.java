@@ -197,7 +197,7 @@ public final class Cpu {
                 if (d.op == Op.HLT) {
                     halt(x);
                 } else {
-                    throw GuestFault.ud();
+                    SystemOps.execute(x, d);
                 }
             }
             case X87 -> {
@@ -258,11 +258,6 @@ public final class Cpu {
         x.completeMmioRead(data);
     }
 
-    /** True while an IN or MMIO read exit waits for its data. */
-    public boolean hasPendingCompletion() {
-        return x.hasPendingCompletion();
-    }
-
     /** KVM_DEBUG_GUEST: single-step and execution breakpoints (linear addresses); null or empty for none. */
     public void setDebug(boolean enabled, boolean singleStep, long[] breakpoints) {
         this.debugEnabled = enabled;
@@ -293,6 +288,41 @@ public final class Cpu {
     /** The A20 gate (PC port 92h / keyboard controller): off makes physical address bit 20 read as 0. */
     public void setA20(boolean enabled) {
         x.setA20(enabled);
+    }
+
+    /** KVM_GET_MSR_INDEX_LIST: every MSR index RDMSR/WRMSR and the API accept, ascending. */
+    public static int[] msrIndexList() {
+        return MsrAccess.indexList();
+    }
+
+    /** KVM_GET_MSRS for one index (host-initiated read); empty when the MSR is not implemented. */
+    public java.util.OptionalLong readMsr(int index) {
+        try {
+            return java.util.OptionalLong.of(MsrAccess.read(state, x.config, index));
+        } catch (GuestFault f) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    /** KVM_SET_MSRS for one index (host-initiated write); false when not implemented or the value is invalid. */
+    public boolean writeMsr(int index, long value) {
+        try {
+            if (MsrAccess.write(state, x.config, index, value, true)) {
+                x.mmu.flushAll();
+            }
+            return true;
+        } catch (GuestFault f) {
+            return false;
+        }
+    }
+
+    /**
+     * Tells the core that its state was written from outside (KVM_SET_SREGS and friends): cached
+     * translations are dropped and, in PAE mode, the PDPTEs are reloaded from CR3 as a
+     * MOV to CR3 would.
+     */
+    public void stateChanged() {
+        x.mmu.flushAll();
     }
 
     /** KVM_TRANSLATE under the current paging mode; touches no accessed/dirty bits. */

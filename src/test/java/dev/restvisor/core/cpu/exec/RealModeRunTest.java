@@ -62,7 +62,6 @@ class RealModeRunTest {
         assertEquals(ExitReason.IO, e.reason);
         assertTrue(e.ioIn);
         assertEquals(0x1000, state.rip);
-        assertTrue(!cpu.hasPendingCompletion());
         cpu.completeIo(new byte[] {0x5a});
         e = cpu.run(100);
         assertEquals(ExitReason.HLT, e.reason);
