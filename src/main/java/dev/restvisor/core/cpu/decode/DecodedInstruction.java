@@ -8,7 +8,9 @@ package dev.restvisor.core.cpu.decode;
 public final class DecodedInstruction {
     // operand kinds
     public static final int K_NONE = 0, K_REG = 1, K_MEM = 2, K_IMM = 3, K_SREG = 4, K_CREG = 5, K_DREG = 6,
-            K_REL = 7, K_FAR = 8, K_STR_SRC = 9, K_STR_DST = 10, K_ONE = 11;
+            K_REL = 7, K_FAR = 8, K_STR_SRC = 9, K_STR_DST = 10, K_ONE = 11,
+            /** An XMM register; {@link #reg} holds its number 0-15. */
+            K_XMM = 12;
     /** {@link #reg} value of the byte registers AH, CH, DH, BH (legacy encodings 4-7 without REX). */
     public static final int AH = 16;
     /** {@link #base} value meaning RIP (RIP-relative addressing). */

@@ -133,6 +133,7 @@ public final class Disassembler {
                 yield r >= AH ? R8[r] : reg(r, size);
             }
             case K_SREG -> SREG[d.reg[i]];
+            case DecodedInstruction.K_XMM -> "xmm" + d.reg[i];
             case K_CREG -> "cr" + d.reg[i];
             case K_DREG -> "dr" + d.reg[i];
             case K_IMM -> hex((d.reg[i] == 0 ? d.imm : d.imm2) & immMask(d, i));
@@ -190,7 +191,7 @@ public final class Disassembler {
         boolean moffs = !d.hasModrm;
         if (!moffs && d.op != Op.LEA && d.op != Op.LGDT && d.op != Op.LIDT && d.op != Op.SGDT && d.op != Op.SIDT
                 && d.op != Op.FXSAVE && d.op != Op.FXRSTOR) {
-            sb.append(ptr(size));
+            sb.append(d.op.family == Family.SSE && size == 16 ? "XMMWORD PTR " : ptr(size));
         }
         boolean absolute = d.base < 0 && d.index < 0;
         if (d.segmentOverride >= 0) {

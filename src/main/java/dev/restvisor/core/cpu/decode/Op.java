@@ -58,7 +58,10 @@ public enum Op {
     /** D8-DF: x87 escape; the FPU executor decodes the rest. */
     ESC(Family.X87), FWAIT(Family.X87),
 
-    UD2(Family.UNDEFINED);
+    UD2(Family.UNDEFINED),
+
+    // the SSE/SSE2 mnemonics (Family.SSE) follow here as one block
+    ;
 
     public final Family family;
 

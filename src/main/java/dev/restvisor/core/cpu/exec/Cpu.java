@@ -122,7 +122,9 @@ public final class Cpu {
         DecodedInstruction d = x.insn;
         long start = state.rip;
         boolean trap = (state.rflags & Rflags.TF) != 0;
+        boolean resume = (state.rflags & Rflags.RF) != 0;
         try {
+            DebugRegisters.checkInstructionBreakpoint(state, linearRip());
             int mode = x.codeSize();
             int r = Decoder.decode(x, start, mode, d);
             if (r != Decoder.OK) {
@@ -135,10 +137,19 @@ public final class Cpu {
             }
             execute(x, d);
             state.rip = x.nextRip;
+            if (resume) {
+                // RF suppresses instruction breakpoints for one instruction only (SDM Vol. 3A 18.3.1.1)
+                state.rflags &= ~Rflags.RF;
+            }
             x.retired();
             retired++;
             if (trap && !x.shutdown) {
-                Interrupts.deliver(x, GuestFault.DB, Interrupts.EXCEPTION, -1);
+                try {
+                    DebugRegisters.singleStepTrap(x);
+                } catch (GuestFault f) {
+                    // the instruction has retired: a fault while delivering the trap keeps the new RIP
+                    return fault(f);
+                }
             }
             return x.exitPending;
         } catch (ExitSignal e) {
