@@ -103,6 +103,10 @@ public final class SystemOps {
                 s.msrs.kernelGsBase = gs.base();
                 s.seg[SegmentRegister.GS] = gs.withBase(k);
             }
+            case FXSAVE -> X87Executor.fxsave(x, d);
+            case FXRSTOR -> X87Executor.fxrstor(x, d);
+            case LDMXCSR -> X87Executor.ldmxcsr(x, d);
+            case STMXCSR -> X87Executor.stmxcsr(x, d);
             // no performance counters (CPUID leaf 0AH is absent), so every counter index is invalid
             case RDPMC -> throw GuestFault.gp(0);
             // no SMM, XSAVE or MONITOR/MWAIT: CPUID reports none of them

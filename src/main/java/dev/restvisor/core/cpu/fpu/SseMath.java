@@ -22,6 +22,9 @@ public final class SseMath {
     private int mxcsr;
     /** Exception flags raised since {@link #begin}. */
     public int flags;
+    /** Operand buffers the executor reuses for the 128-bit source and result (index 0 = bits 63:0). */
+    public final long[] source = new long[2];
+    public final long[] result = new long[2];
 
     public void begin(int mxcsr) {
         this.mxcsr = mxcsr;
