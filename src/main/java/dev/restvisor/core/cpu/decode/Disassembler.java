@@ -105,6 +105,7 @@ public final class Disassembler {
                     ? "xchg " + reg(0, d.opSize) + "," + reg(0, d.opSize) : "nop";
             case MOV -> isMovabs(d) ? "movabs" : "mov";
             case ESC -> "(x87)";
+            case MOVD -> d.rexW() ? "movq" : "movd";
             default -> d.op.name().toLowerCase();
         };
     }
@@ -130,7 +131,8 @@ public final class Disassembler {
         return switch (d.kind[i]) {
             case K_REG -> {
                 int r = d.reg[i];
-                yield r >= AH ? R8[r] : reg(r, size);
+                // general registers of SSE instructions print at least 32 bits wide (objdump's pinsrw xmm0,ecx)
+                yield r >= AH ? R8[r] : reg(r, d.op.family == Family.SSE ? Math.max(size, 4) : size);
             }
             case K_SREG -> SREG[d.reg[i]];
             case DecodedInstruction.K_XMM -> "xmm" + d.reg[i];
@@ -150,7 +152,7 @@ public final class Disassembler {
 
     /** Immediates print masked to the size of the operand they combine with (objdump shows 0xffffffff for -1). */
     private static long immMask(DecodedInstruction d, int i) {
-        if (d.op == Op.ENTER || d.op == Op.RET || d.op == Op.RETF || d.op == Op.INT || d.op == Op.IN
+        if (d.op.family == Family.SSE || d.op == Op.ENTER || d.op == Op.RET || d.op == Op.RETF || d.op == Op.INT || d.op == Op.IN
                 || d.op == Op.OUT || d.op == Op.AAM || d.op == Op.AAD) {
             return mask(d.size[i]);
         }

@@ -312,5 +312,7 @@ final class OpcodeTables {
         // Table A-4: of the 0F38 map the integer core implements MOVBE (no mandatory prefix).
         MAP_0F38[0xf0] = byPrefix(e(Op.MOVBE, "Gv,Mv"), e(Op.MOVBE, "Gv,Mv"), null, null);
         MAP_0F38[0xf1] = byPrefix(e(Op.MOVBE, "Mv,Gv"), e(Op.MOVBE, "Mv,Gv"), null, null);
+
+        SseTable.install(MAP_0F);
     }
 }

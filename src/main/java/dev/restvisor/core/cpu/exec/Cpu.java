@@ -211,20 +211,8 @@ public final class Cpu {
                     SystemOps.execute(x, d);
                 }
             }
-            case X87 -> {
-                // x87 arithmetic comes later; CR0.EM/TS give #NM first (SDM Vol. 3A 2.5)
-                long cr0 = x.state.cr0;
-                if (d.op == Op.FWAIT) {
-                    if ((cr0 & ControlRegisters.CR0_TS) != 0 && (cr0 & ControlRegisters.CR0_MP) != 0) {
-                        throw new GuestFault(GuestFault.NM, -1);
-                    }
-                    return;
-                }
-                if ((cr0 & (ControlRegisters.CR0_EM | ControlRegisters.CR0_TS)) != 0) {
-                    throw new GuestFault(GuestFault.NM, -1);
-                }
-                throw GuestFault.ud();
-            }
+            case X87 -> X87Executor.execute(x, d);
+            case SSE -> SseExecutor.execute(x, d);
             default -> throw GuestFault.ud();
         }
     }

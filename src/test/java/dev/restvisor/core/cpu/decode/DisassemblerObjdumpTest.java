@@ -35,10 +35,11 @@ class DisassemblerObjdumpTest {
      * prefetches by their hint, ignores REX.W on far branches (AMD), prints x87 mnemonics we do not have yet,
      * calls D6 "(bad)" although Intel processors execute SALC outside 64-bit mode, names far pointers with
      * REX.W FWORD (Intel: m16:64), and decodes extensions our CPUID model does not claim (WBNOINVD, CET,
-     * WAITPKG, CLFLUSHOPT), whose prefixes an older processor ignores.
+     * WAITPKG, CLFLUSHOPT), whose prefixes an older processor ignores; MOVMSKPS/PD and PMOVMSKB with REX.W
+     * name the 64-bit register where we print the 32-bit one that is written (zero-extended).
      */
     private static final Pattern TOLERATED = Pattern.compile(
-            "^(prefetch|nop|\\(x87\\)|salc|f[a-z0-9]+ |fwait|rex\\.W (call|jmp)|wbnoinvd|incssp|umwait|tpause|umonitor|clflushopt|clwb|l[fgs]s .*FWORD).*"
+            "^(prefetch|nop|\\(x87\\)|salc|f[a-z0-9]+ |fwait|rex\\.W (call|jmp)|wbnoinvd|incssp|umwait|tpause|umonitor|clflushopt|clwb|l[fgs]s .*FWORD|p?movmsk).*"
             + "|.*(data16|data32|addr16|addr32|rex|ds |es |cs |ss |bnd |notrack |xacquire|xrelease).*");
     /** objdump's line is only a prefix it could not attach (its own length convention). */
     private static final Pattern PREFIX_ONLY = Pattern.compile("^(rex(\\.[WRXB]+)?|data16|addr32|(data16 |addr32 )*rex(\\.[WRXB]+)?|data16 addr32|[a-z]s)$");
