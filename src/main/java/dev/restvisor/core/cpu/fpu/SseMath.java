@@ -77,10 +77,17 @@ public final class SseMath {
             if (daz()) {
                 return single ? bits & 0x80000000L : bits & 0x8000000000000000L;
             }
-            flags |= DE;
+            denormal = true;
         }
         return bits;
     }
+
+    /**
+     * A denormal source seen by {@link #operand}; it becomes DE only when the operation goes on to compute a
+     * result (an invalid operation or a division by zero reports only that, as the hardware does).
+     */
+    private boolean denormal;
+
 
     /** NaN sources: IE for an SNaN, and the result is the first NaN source, quieted; -1 when neither is a NaN. */
     private long nanResult(long a, long b, boolean single, boolean twoOperands) {
@@ -96,6 +103,7 @@ public final class SseMath {
     }
 
     private long indefinite(boolean single) {
+        denormal = false;
         flags |= IE;
         return single ? SINGLE_INDEFINITE & 0xffffffffL : DOUBLE_INDEFINITE;
     }
@@ -106,6 +114,15 @@ public final class SseMath {
 
     /** One lane of ADD/SUB/MUL/DIV/MIN/MAX/SQRT (SQRT uses only {@code b}, the source). */
     public long arith(int op, long a, long b, boolean single) {
+        denormal = false;
+        long r = compute(op, a, b, single);
+        if (denormal) {
+            flags |= DE;
+        }
+        return r;
+    }
+
+    private long compute(int op, long a, long b, boolean single) {
         if (op == SQRT) {
             long nan = nanResult(b, 0, single, false);
             if (nan != -1) {
@@ -120,14 +137,17 @@ public final class SseMath {
             if (y == 0 || Double.isInfinite(y)) {
                 return bits(s, single);
             }
-            double r = Math.fma(-s, s, y);
+            // the residual of a tiny root underflows; scale by an even power of two first
+            double r = y < 0x1p-900 ? Math.fma(-Math.scalb(s, 300), Math.scalb(s, 300), Math.scalb(y, 600))
+                    : Math.fma(-s, s, y);
             return round(s, (int) Math.signum(r), single);
         }
         if (op == MIN || op == MAX) {
             // MINPS/MAXPS: any NaN or two zeros give the second operand; a NaN of either kind is invalid
             if (isNaN(a, single) || isNaN(b, single)) {
                 flags |= IE;
-                return b;
+                return isNaN(b, single) || !daz() || !isDenormal(b, single) ? b
+                        : single ? b & 0x80000000L : b & 0x8000000000000000L;
             }
             long ea = operand(a, single);
             long eb = operand(b, single);
@@ -179,7 +199,7 @@ public final class SseMath {
                 if (Double.isInfinite(v) && !Double.isInfinite(x) && !Double.isInfinite(y)) {
                     err = v > 0 ? -1 : 1;
                 } else {
-                    err = Double.isInfinite(v) ? 0 : (int) Math.signum(Math.fma(x, y, -v));
+                    err = Double.isInfinite(v) ? 0 : (int) Math.signum(productResidual(x, y, v));
                 }
             }
             default -> {
@@ -187,7 +207,11 @@ public final class SseMath {
                     return indefinite(single);
                 }
                 if (y == 0) {
-                    flags |= ZE;
+                    // a finite dividend gives ZE; an infinite one is an exact infinity
+                    if (!Double.isInfinite(x)) {
+                        flags |= ZE;
+                        denormal = false;
+                    }
                     return bits((Math.copySign(1, x) * Math.copySign(1, y)) * Double.POSITIVE_INFINITY, single);
                 }
                 v = x / y;
@@ -196,11 +220,36 @@ public final class SseMath {
                 } else if (Double.isInfinite(v) || Double.isInfinite(y) || v == 0 && x == 0) {
                     err = 0;
                 } else {
-                    err = (int) (Math.signum(Math.fma(-v, y, x)) * Math.signum(y));
+                    err = (int) (Math.signum(quotientResidual(x, y, v)) * Math.signum(y));
                 }
             }
         }
         return round(v, err, single);
+    }
+
+    private static boolean extreme(double a) {
+        double m = Math.abs(a);
+        return m != 0 && (m < 0x1p-900 || m > 0x1p900);
+    }
+
+    /** The sign of x*y - v, exact: operands near the ends of the range are scaled to 1 first so nothing underflows. */
+    private static double productResidual(double x, double y, double v) {
+        if (!extreme(x) && !extreme(y) && !extreme(v) && v != 0) {
+            return Math.fma(x, y, -v);
+        }
+        int sx = -Math.getExponent(x);
+        int sy = -Math.getExponent(y);
+        return Math.fma(Math.scalb(x, sx), Math.scalb(y, sy), -Math.scalb(v, sx + sy));
+    }
+
+    /** The sign of x - q*y, exact, scaled the same way. */
+    private static double quotientResidual(double x, double y, double q) {
+        if (!extreme(x) && !extreme(y) && !extreme(q) && q != 0) {
+            return Math.fma(-q, y, x);
+        }
+        int sx = -Math.getExponent(x);
+        int sy = -Math.getExponent(y);
+        return Math.fma(-Math.scalb(q, sx - sy), Math.scalb(y, sy), Math.scalb(x, sx));
     }
 
     private static long bits(double v, boolean single) {
@@ -233,13 +282,19 @@ public final class SseMath {
         if (Float.isInfinite(f) && !Double.isInfinite(v)) {
             err2 = f > 0 ? -1 : 1;
         }
-        return roundSingle(f, err2);
+        double mag = Math.abs(v);
+        boolean beyond = mag > 0x1p128 || (mag == 0x1p128 && err * Math.signum(v) >= 0);
+        return roundSingle(f, err2, beyond);
     }
 
-    private long roundSingle(float r, int err) {
+    /**
+     * @param beyond the exact magnitude is at least 2^128, so rounding with an unbounded exponent overflows in
+     *               every mode; between MAX_VALUE and 2^128 only round-to-nearest and rounding away from zero do
+     */
+    private long roundSingle(float r, int err, boolean beyond) {
         if (err != 0) {
             flags |= PE;
-            boolean overflow = Float.isInfinite(r);
+            boolean overflow = Float.isInfinite(r) && (roundingControl() == RC_NEAREST || beyond);
             r = switch (roundingControl()) {
                 case RC_DOWN -> err < 0 ? Math.nextDown(r) : r;
                 case RC_UP -> err > 0 ? Math.nextUp(r) : r;
@@ -250,7 +305,7 @@ public final class SseMath {
                 flags |= OE;
             }
         }
-        if (r != 0 && Math.abs(r) < Float.MIN_NORMAL) {
+        if ((r != 0 || err != 0) && Math.abs(r) < Float.MIN_NORMAL) {
             if (err != 0 || (mxcsr & 0x800) == 0) {
                 flags |= UE;
             }
@@ -276,7 +331,7 @@ public final class SseMath {
                 flags |= OE;
             }
         }
-        if (r != 0 && Math.abs(r) < Double.MIN_NORMAL) {
+        if ((r != 0 || err != 0) && Math.abs(r) < Double.MIN_NORMAL) {
             if (err != 0 || (mxcsr & 0x800) == 0) {
                 flags |= UE;
             }
@@ -303,8 +358,12 @@ public final class SseMath {
             }
             return UNORDERED;
         }
+        denormal = false;
         double x = toDouble(operand(a, single), single);
         double y = toDouble(operand(b, single), single);
+        if (denormal) {
+            flags |= DE;
+        }
         return x < y ? LESS : x > y ? GREATER : EQUAL;
     }
 
@@ -351,6 +410,9 @@ public final class SseMath {
             flags |= IE;
             return indefinite;
         }
+        if (daz() && isDenormal(bits, single)) {
+            bits = single ? bits & 0x80000000L : bits & 0x8000000000000000L;
+        }
         double x = toDouble(bits, single);
         double r = truncate ? (x < 0 ? Math.ceil(x) : Math.floor(x)) : switch (roundingControl()) {
             case RC_DOWN -> Math.floor(x);
@@ -382,7 +444,11 @@ public final class SseMath {
             }
             return ((q >>> 32) & 0x80000000L) | 0x7f800000L | ((q >>> 29) & 0x7fffffL);
         }
+        denormal = false;
         bits = operand(bits, fromSingle);
+        if (denormal) {
+            flags |= DE;
+        }
         double x = toDouble(bits, fromSingle);
         if (fromSingle) {
             return Double.doubleToRawLongBits(x);
