@@ -7,6 +7,7 @@ import dev.restvisor.core.cpu.mmu.Translation;
 import dev.restvisor.core.cpu.state.ControlRegisters;
 import dev.restvisor.core.cpu.state.CpuState;
 import dev.restvisor.core.cpu.state.Rflags;
+import dev.restvisor.core.cpu.state.SegmentRegister;
 import dev.restvisor.core.io.InterruptController;
 import dev.restvisor.core.io.IoBus;
 import dev.restvisor.core.memory.GuestMemory;
@@ -18,6 +19,7 @@ import dev.restvisor.core.memory.GuestMemory;
 public final class Cpu {
     private final CpuState state;
     private final Interpreter x;
+    private final CodeCache code;
     private volatile boolean stopRequested;
     private InterruptController interruptController = InterruptController.NONE;
     private boolean requestInterruptWindow;
@@ -31,6 +33,7 @@ public final class Cpu {
     public Cpu(CpuState state, GuestMemory memory, IoBus io, CpuConfig config) {
         this.state = state;
         this.x = new Interpreter(state, memory, io, config);
+        this.code = new CodeCache(memory);
     }
 
     public CpuState state() {
@@ -48,6 +51,7 @@ public final class Cpu {
         x.loadFlags();
         x.shutdown = false;
         x.mmu.flushAll();
+        code.checkLayout();
         long budget = maxInstructions;
         try {
             while (true) {
@@ -119,16 +123,30 @@ public final class Cpu {
      */
     private boolean step() {
         Interpreter x = this.x;
-        DecodedInstruction d = x.insn;
+        DecodedInstruction d;
         long start = state.rip;
         boolean trap = (state.rflags & Rflags.TF) != 0;
         boolean resume = (state.rflags & Rflags.RF) != 0;
         try {
             DebugRegisters.checkInstructionBreakpoint(state, linearRip());
             int mode = x.codeSize();
-            int r = Decoder.decode(x, start, mode, d);
-            if (r != Decoder.OK) {
-                throw new GuestFault(r, r == Decoder.GP ? 0 : -1);
+            long pa = x.translateFetch(x.linear(SegmentRegister.CS, mode == 64 ? start : start & 0xffffffffL, 1,
+                    Segmentation.FETCH));
+            d = code.lookup(pa, mode);
+            if (d != null) {
+                x.insn = d;
+                if (mode != 64) {
+                    // the whole instruction must lie inside CS (SDM Vol. 3A 5.3)
+                    x.linear(SegmentRegister.CS, (start + d.length - 1) & 0xffffffffL, 1, Segmentation.FETCH);
+                }
+            } else {
+                d = new DecodedInstruction();
+                x.insn = d;
+                int r = Decoder.decode(x, start, mode, d);
+                if (r != Decoder.OK) {
+                    throw new GuestFault(r, r == Decoder.GP ? 0 : -1);
+                }
+                code.put(pa, d);
             }
             long next = start + d.length;
             x.nextRip = mode == 64 ? next : next & 0xffffffffL;
@@ -322,6 +340,7 @@ public final class Cpu {
      */
     public void stateChanged() {
         x.mmu.flushAll();
+        code.flush();
     }
 
     /** KVM_TRANSLATE under the current paging mode; touches no accessed/dirty bits. */

@@ -42,7 +42,7 @@ public final class Interpreter implements Decoder.ByteSource {
     /** Effective address (segment offset) of the current instruction's memory operand. */
     public long ea;
     /** The current instruction. */
-    final DecodedInstruction insn = new DecodedInstruction();
+    DecodedInstruction insn = new DecodedInstruction();
 
     /** Scratch registers for POPA, so that it allocates nothing. */
     final long[] scratch = new long[8];
@@ -321,6 +321,11 @@ public final class Interpreter implements Decoder.ByteSource {
             exit.mmioData[i] = i < size ? (byte) (v >>> (8 * i)) : 0;
         }
         exitPending = true;
+    }
+
+    /** The physical address of an instruction fetch at a linear address (paging, A20). */
+    long translateFetch(long lin) {
+        return translate(lin, Mmu.FETCH | userAccess());
     }
 
     /** Instruction fetch for the decoder: CS-relative, limit-checked. */
