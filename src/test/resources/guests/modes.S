@@ -119,6 +119,19 @@ lm64b:
     movl $1, (%rbx)
     MARK(10)
     /* ring 3 through IRETQ, back through an interrupt gate with the TSS stack */
+    /* SYSCALL: kernel CS 0x18 (SS 0x20); SYSRET: user SS 0x38, CS 0x40 */
+    mov $0xc0000080, %ecx
+    rdmsr
+    or $1, %eax                 /* EFER.SCE */
+    wrmsr
+    mov $0xc0000081, %ecx       /* STAR */
+    xor %eax, %eax
+    mov $0x00300018, %edx
+    wrmsr
+    mov $0xc0000082, %ecx       /* LSTAR */
+    mov $syscall_entry, %eax
+    xor %edx, %edx
+    wrmsr
     movl $0x70000, tss+4
     mov $0x28, %ax
     ltr %ax
@@ -129,8 +142,15 @@ lm64b:
     pushq $user
     iretq
 user:
+    syscall
     int $0x81
     jmp user
+
+syscall_entry:
+    MARK(12)
+    cmp $user + 2, %rcx          /* RCX = the instruction after SYSCALL */
+    jne fail
+    sysretq
 
 int80:
     MARK(7)
