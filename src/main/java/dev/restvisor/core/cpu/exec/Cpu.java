@@ -29,6 +29,8 @@ public final class Cpu {
     /** RIP of the breakpoint just reported, so that resuming executes that instruction. */
     private long resumeFromBreakpoint = -1;
     private long retired;
+    /** The last unexpected host exception turned into a guest #UD or SHUTDOWN (a core bug; for tests). */
+    RuntimeException lastHostError;
 
     public Cpu(CpuState state, GuestMemory memory, IoBus io, CpuConfig config) {
         this.state = state;
@@ -178,6 +180,7 @@ public final class Cpu {
             return fault(f);
         } catch (RuntimeException e) {
             // an unexpected host exception inside an instruction must not escape: the guest sees #UD
+            lastHostError = e;
             state.rip = start;
             return fault(GuestFault.ud());
         }
@@ -195,6 +198,9 @@ public final class Cpu {
             Interrupts.deliver(x, f.vector, Interrupts.EXCEPTION, f.errorCode);
         } catch (GuestFault second) {
             x.shutdown();
+        } catch (RuntimeException e) {
+            lastHostError = e;
+            x.shutdown();
         }
         return false;
     }
@@ -205,6 +211,9 @@ public final class Cpu {
             Interrupts.deliver(x, vector, Interrupts.EXTERNAL, -1);
         } catch (GuestFault f) {
             fault(f);
+        } catch (RuntimeException e) {
+            lastHostError = e;
+            x.shutdown();
         }
     }
 
