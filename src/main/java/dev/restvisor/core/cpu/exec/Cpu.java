@@ -155,7 +155,15 @@ public final class Cpu {
             if (d.hasMemory) {
                 x.ea = d.effectiveAddress(state.gpr, x.nextRip);
             }
-            execute(x, d);
+            if (d.lock || (d.op == Op.XCHG && d.hasMemory)) {
+                // LOCK (and XCHG with memory, which is always locked) is atomic across the vcpus sharing this
+                // memory: locked instructions of all vcpus serialize on it (SDM Vol. 3A 9.1.2.2)
+                synchronized (x.memory) {
+                    execute(x, d);
+                }
+            } else {
+                execute(x, d);
+            }
             state.rip = x.nextRip;
             if (resume) {
                 // RF suppresses instruction breakpoints for one instruction only (SDM Vol. 3A 18.3.1.1)
