@@ -52,7 +52,7 @@ public final class Cpu {
         CpuExit exit = x.exit;
         x.loadFlags();
         x.shutdown = false;
-        x.mmu.flushAll();
+        // external state writes flush through stateChanged(); only a changed slot layout is checked here (O(slots))
         code.checkLayout();
         long budget = maxInstructions;
         try {
