@@ -135,6 +135,14 @@ lm64b:
     movl $0x70000, tss+4
     mov $0x28, %ax
     ltr %ax
+    /* IST: vector 0x82 switches to TSS.IST1 = 0x50000 even without a privilege change */
+    movl $0x50000, tss+0x24
+    mov $0x82, %edi
+    mov $int82, %esi
+    mov $0x8e, %edx
+    call setgate
+    movb $1, 0x30000 + 0x82 * 16 + 4
+    int $0x82
     pushq $0x3b
     pushq $0x60000
     pushfq
@@ -154,6 +162,12 @@ syscall_entry:
 
 int80:
     MARK(7)
+    iretq
+
+int82:
+    mov %rsp, %rax
+    shr $12, %rax               /* 0x50000 - 40: 0x4f */
+    out %al, $0xe9
     iretq
 
 pfault:

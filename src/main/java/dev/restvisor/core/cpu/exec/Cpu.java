@@ -29,6 +29,8 @@ public final class Cpu {
     /** RIP of the breakpoint just reported, so that resuming executes that instruction. */
     private long resumeFromBreakpoint = -1;
     private long retired;
+    /** The last unexpected host exception turned into a guest #UD or SHUTDOWN (a core bug; for tests). */
+    RuntimeException lastHostError;
 
     public Cpu(CpuState state, GuestMemory memory, IoBus io, CpuConfig config) {
         this.state = state;
@@ -50,7 +52,7 @@ public final class Cpu {
         CpuExit exit = x.exit;
         x.loadFlags();
         x.shutdown = false;
-        x.mmu.flushAll();
+        // external state writes flush through stateChanged(); only a changed slot layout is checked here (O(slots))
         code.checkLayout();
         long budget = maxInstructions;
         try {
@@ -153,7 +155,15 @@ public final class Cpu {
             if (d.hasMemory) {
                 x.ea = d.effectiveAddress(state.gpr, x.nextRip);
             }
-            execute(x, d);
+            if (d.lock || (d.op == Op.XCHG && d.hasMemory)) {
+                // LOCK (and XCHG with memory, which is always locked) is atomic across the vcpus sharing this
+                // memory: locked instructions of all vcpus serialize on it (SDM Vol. 3A 9.1.2.2)
+                synchronized (x.memory) {
+                    execute(x, d);
+                }
+            } else {
+                execute(x, d);
+            }
             state.rip = x.nextRip;
             if (resume) {
                 // RF suppresses instruction breakpoints for one instruction only (SDM Vol. 3A 18.3.1.1)
@@ -178,6 +188,7 @@ public final class Cpu {
             return fault(f);
         } catch (RuntimeException e) {
             // an unexpected host exception inside an instruction must not escape: the guest sees #UD
+            lastHostError = e;
             state.rip = start;
             return fault(GuestFault.ud());
         }
@@ -195,6 +206,9 @@ public final class Cpu {
             Interrupts.deliver(x, f.vector, Interrupts.EXCEPTION, f.errorCode);
         } catch (GuestFault second) {
             x.shutdown();
+        } catch (RuntimeException e) {
+            lastHostError = e;
+            x.shutdown();
         }
         return false;
     }
@@ -205,6 +219,9 @@ public final class Cpu {
             Interrupts.deliver(x, vector, Interrupts.EXTERNAL, -1);
         } catch (GuestFault f) {
             fault(f);
+        } catch (RuntimeException e) {
+            lastHostError = e;
+            x.shutdown();
         }
     }
 

@@ -448,7 +448,7 @@ public final class SystemOps {
         }
         if ((s.dr7 & 0x2000) != 0) {
             // general detect: the access itself is reported, with DR6.BD, and GD cleared for the handler
-            s.dr6 |= 0x2000;
+            s.dr6 |= DebugRegisters.DR6_BD;
             s.dr7 &= ~0x2000L;
             throw new GuestFault(GuestFault.DB, -1);
         }

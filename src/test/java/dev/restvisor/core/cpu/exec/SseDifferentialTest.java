@@ -36,9 +36,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SseDifferentialTest {
     private static final int CASES = 2000;
     private static final long CODE = 0x10000;
+    private static final long BUFFER = 0x20000;
 
-    /** A form: its bytes with ModRM (reg = xmm0/rax, rm = xmm1/rax) and immediate already filled in. */
-    record Form(String name, byte[] bytes, boolean flags) {
+    /**
+     * A form: its bytes with ModRM (reg = xmm0/rax, rm = xmm1/rax, or [rbx] for a memory form, where rbx points
+     * to a 16-byte aligned copy of the second operand) and immediate already filled in.
+     */
+    record Form(String name, byte[] bytes, boolean flags, boolean memory) {
     }
 
     private static byte[] hex(String s) {
@@ -51,7 +55,11 @@ class SseDifferentialTest {
     }
 
     private static void add(List<Form> f, String name, String bytes) {
-        f.add(new Form(name, hex(bytes), false));
+        f.add(new Form(name, hex(bytes), false, false));
+    }
+
+    private static void mem(List<Form> f, String name, String bytes, boolean flags) {
+        f.add(new Form(name + " mem", hex(bytes), flags, true));
     }
 
     static List<Form> forms() {
@@ -80,10 +88,10 @@ class SseDifferentialTest {
                 add(f, "cmp" + suf[p] + " " + imm, pre[p] + " 0f c2 c1 0" + imm);
             }
         }
-        f.add(new Form("ucomiss", hex("0f 2e c1"), true));
-        f.add(new Form("ucomisd", hex("66 0f 2e c1"), true));
-        f.add(new Form("comiss", hex("0f 2f c1"), true));
-        f.add(new Form("comisd", hex("66 0f 2f c1"), true));
+        f.add(new Form("ucomiss", hex("0f 2e c1"), true, false));
+        f.add(new Form("ucomisd", hex("66 0f 2e c1"), true, false));
+        f.add(new Form("comiss", hex("0f 2f c1"), true, false));
+        f.add(new Form("comisd", hex("66 0f 2f c1"), true, false));
         String[][] two = {{"54", "and"}, {"55", "andn"}, {"56", "or"}, {"57", "xor"}, {"14", "unpckl"}, {"15", "unpckh"}};
         for (String[] t : two) {
             add(f, t[1] + "ps", "0f " + t[0] + " c1");
@@ -137,6 +145,25 @@ class SseDifferentialTest {
         add(f, "movq xmm,r64", "66 48 0f 6e c0");
         add(f, "movd r32,xmm", "66 0f 7e c0");
         add(f, "movq r64,xmm", "66 48 0f 7e c0");
+        // memory operands: loads, stores, and arithmetic with a memory source
+        String[][] memForms = {{"movups", "0f 10 03"}, {"movupd", "66 0f 10 03"}, {"movss", "f3 0f 10 03"},
+            {"movsd", "f2 0f 10 03"}, {"movups st", "0f 11 03"}, {"movss st", "f3 0f 11 03"}, {"movsd st", "f2 0f 11 03"},
+            {"movlps", "0f 12 03"}, {"movlpd", "66 0f 12 03"}, {"movlps st", "0f 13 03"}, {"movhps", "0f 16 03"},
+            {"movhpd", "66 0f 16 03"}, {"movhps st", "0f 17 03"}, {"movaps", "0f 28 03"}, {"movaps st", "0f 29 03"},
+            {"movntps", "0f 2b 03"}, {"movdqa", "66 0f 6f 03"}, {"movdqu", "f3 0f 6f 03"}, {"movdqa st", "66 0f 7f 03"},
+            {"movdqu st", "f3 0f 7f 03"}, {"movntdq", "66 0f e7 03"}, {"movq", "f3 0f 7e 03"}, {"movq st", "66 0f d6 03"},
+            {"movd", "66 0f 6e 03"}, {"movq r64", "66 48 0f 6e 03"}, {"movd st", "66 0f 7e 03"},
+            {"movq st64", "66 48 0f 7e 03"}, {"addps", "0f 58 03"}, {"addss", "f3 0f 58 03"}, {"addsd", "f2 0f 58 03"},
+            {"mulsd", "f2 0f 59 03"}, {"divsd", "f2 0f 5e 03"}, {"sqrtsd", "f2 0f 51 03"}, {"minsd", "f2 0f 5d 03"},
+            {"cvtsi2sd m32", "f2 0f 2a 03"}, {"cvtsi2sd m64", "f2 48 0f 2a 03"}, {"cvttsd2si", "f2 48 0f 2c 03"},
+            {"cvtss2sd", "f3 0f 5a 03"}, {"cvtps2pd", "0f 5a 03"}, {"cvtdq2pd", "f3 0f e6 03"}, {"pxor", "66 0f ef 03"},
+            {"paddd", "66 0f fe 03"}, {"pshufd", "66 0f 70 03 1b"}, {"punpcklbw", "66 0f 60 03"},
+            {"pinsrw", "66 0f c4 03 02"}, {"cmpsd", "f2 0f c2 03 01"}, {"andpd", "66 0f 54 03"}};
+        for (String[] m : memForms) {
+            mem(f, m[0], m[1], false);
+        }
+        mem(f, "ucomisd", "66 0f 2e 03", true);
+        mem(f, "comiss", "0f 2f 03", true);
         return f;
     }
 
@@ -179,7 +206,7 @@ class SseDifferentialTest {
                 #include <stdint.h>
                 #include <stdio.h>
                 typedef struct { uint64_t a[2], b[2], rax; uint32_t mxcsr, form; } In;
-                typedef struct { uint64_t a[2], rax, flags; uint32_t mxcsr, pad; } Out;
+                typedef struct { uint64_t a[2], rax, flags; uint32_t mxcsr, pad; uint64_t b[2]; } Out;
                 static void run(const char *code, In *in, Out *o);
                 """);
         for (int i = 0; i < forms.size(); i++) {
@@ -188,13 +215,15 @@ class SseDifferentialTest {
                 bytes.append(bytes.length() == 0 ? "" : ",").append(String.format("0x%02x", b & 0xff));
             }
             c.append("static void f").append(i).append("(In *in, Out *o) {\n")
-             .append("  uint64_t a[2] = {in->a[0], in->a[1]}, b[2] = {in->b[0], in->b[1]}, rax = in->rax, fl;\n")
+             .append("  uint64_t a[2] = {in->a[0], in->a[1]}, rax = in->rax, fl;\n")
+             .append("  static uint64_t b[2] __attribute__((aligned(16)));\n  b[0] = in->b[0]; b[1] = in->b[1];\n")
              .append("  uint32_t m = in->mxcsr;\n")
              .append("  __asm__ volatile(\"ldmxcsr %4\\n movdqu %0, %%xmm0\\n movdqu %1, %%xmm1\\n mov %2, %%rax\\n")
              .append(" .byte ").append(bytes).append("\\n movdqu %%xmm0, %0\\n mov %%rax, %2\\n pushfq\\n pop %3\\n")
-             .append(" stmxcsr %4\" : \"+m\"(a), \"+m\"(b), \"+m\"(rax), \"=r\"(fl), \"+m\"(m) : : \"rax\", \"xmm0\",")
+             .append(" stmxcsr %4\" : \"+m\"(a), \"+m\"(b), \"+m\"(rax), \"=&r\"(fl), \"+m\"(m) : \"b\"(b) : \"rax\", \"xmm0\",")
              .append(" \"xmm1\", \"memory\", \"cc\");\n")
-             .append("  o->a[0] = a[0]; o->a[1] = a[1]; o->rax = rax; o->flags = fl; o->mxcsr = m;\n}\n");
+             .append("  o->a[0] = a[0]; o->a[1] = a[1]; o->rax = rax; o->flags = fl; o->mxcsr = m;")
+             .append(" o->b[0] = b[0]; o->b[1] = b[1];\n}\n");
         }
         c.append("static void (*forms[])(In *, Out *) = {");
         for (int i = 0; i < forms.size(); i++) {
@@ -218,7 +247,8 @@ class SseDifferentialTest {
         Files.writeString(src, cSource(forms));
         Process p;
         try {
-            p = new ProcessBuilder("gcc", "-O1", "-o", exe.toString(), src.toString()).redirectErrorStream(true).start();
+            // no red zone: the PUSHFQ inside each asm block would overwrite locals kept below RSP
+            p = new ProcessBuilder("gcc", "-O1", "-mno-red-zone", "-o", exe.toString(), src.toString()).redirectErrorStream(true).start();
         } catch (IOException e) {
             return null;
         }
@@ -262,7 +292,7 @@ class SseDifferentialTest {
             }
         });
         writer.start();
-        byte[] out = new byte[n * 40];
+        byte[] out = new byte[n * 56];
         try (InputStream is = p.getInputStream()) {
             new DataInputStream(is).readFully(out);
         }
@@ -281,7 +311,9 @@ class SseDifferentialTest {
             long wantFlags = res.getLong();
             long wantMxcsr = res.getInt() & 0xffffffffL;
             res.getInt();
-            String diff = core.run(form, inputs[i], wantLo, wantHi, wantRax, wantFlags, wantMxcsr);
+            long wantMem0 = res.getLong();
+            long wantMem1 = res.getLong();
+            String diff = core.run(form, inputs[i], wantLo, wantHi, wantRax, wantFlags, wantMxcsr, wantMem0, wantMem1);
             if (diff != null) {
                 int seen = failures.merge(form.name(), 1, Integer::sum);
                 if (seen <= 3) {
@@ -315,7 +347,7 @@ class SseDifferentialTest {
             cpu = new Cpu(s, memory, new IoBus(), new CpuConfig(() -> 0, false, exits));
         }
 
-        String run(Form form, long[] v, long lo, long hi, long rax, long flags, long mxcsr) {
+        String run(Form form, long[] v, long lo, long hi, long rax, long flags, long mxcsr, long mem0, long mem1) {
             s.reset();
             s.cr0 = ControlRegisters.CR0_PE | ControlRegisters.CR0_PG | ControlRegisters.CR0_ET;
             s.cr4 = ControlRegisters.CR4_PAE | ControlRegisters.CR4_OSFXSR | ControlRegisters.CR4_OSXMMEXCPT;
@@ -330,6 +362,9 @@ class SseDifferentialTest {
             s.fpu.xmm[2] = v[2];
             s.fpu.xmm[3] = v[3];
             s.gpr[0] = v[4];
+            s.gpr[3] = BUFFER;
+            ram.write64(BUFFER, v[2]);
+            ram.write64(BUFFER + 8, v[3]);
             s.fpu.mxcsr = (int) v[5];
             s.rip = CODE;
             memory.write(CODE, form.bytes(), 0, form.bytes().length);
@@ -347,6 +382,10 @@ class SseDifferentialTest {
             }
             if ((s.fpu.mxcsr & 0xffffffffL) != mxcsr) {
                 d.append(String.format(" mxcsr=%x want %x", s.fpu.mxcsr, mxcsr));
+            }
+            if (form.memory() && (ram.read64(BUFFER) != mem0 || ram.read64(BUFFER + 8) != mem1)) {
+                d.append(String.format(" mem=%016x:%016x want %016x:%016x", ram.read64(BUFFER + 8), ram.read64(BUFFER),
+                        mem1, mem0));
             }
             if (form.flags() && ((s.rflags ^ flags) & Rflags.STATUS) != 0) {
                 d.append(String.format(" flags=%x want %x", s.rflags & Rflags.STATUS, flags & Rflags.STATUS));
