@@ -1,5 +1,7 @@
 package dev.restvisor.core.vm;
 
+import dev.restvisor.core.boot.BootException;
+import dev.restvisor.core.boot.FlatImageLoader;
 import dev.restvisor.core.cpu.exec.Cpu;
 import dev.restvisor.core.cpu.exec.CpuConfig;
 import dev.restvisor.core.cpu.state.CpuState;
@@ -31,6 +33,7 @@ public final class Vm {
     private final java.util.List<dev.restvisor.core.io.TimedDevice> timers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile InterruptController interruptController = InterruptController.NONE;
     private final List<StatefulPart<?>> parts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private Platform platform;
 
     /**
      * @param realTime use the host's monotonic clock instead of the deterministic instruction clock
@@ -113,6 +116,39 @@ public final class Vm {
             }
         }
         return total;
+    }
+
+    /**
+     * Loads a flat image and puts vcpu 0 at its entry ({@link FlatImageLoader}); nothing is written
+     * when the image does not fit.
+     */
+    public void loadFlatImage(byte[] image, long loadAddress, FlatImageLoader.Entry entry, long entryPoint) {
+        try {
+            vcpu(0).modify(s -> FlatImageLoader.load(memory, s, image, loadAddress, entry, entryPoint));
+        } catch (BootException e) {
+            throw new VmError(VmError.Errno.EINVAL, "boot." + e.field(), e.getMessage());
+        }
+    }
+
+    /** Creates the built-in devices of a definition on this VM (once, before any vcpu runs). */
+    public synchronized Platform attachPlatform(PlatformSpec spec, PlatformListener listener) {
+        if (platform != null) {
+            throw new IllegalStateException("the platform is already attached");
+        }
+        platform = new Platform(this, spec, listener);
+        return platform;
+    }
+
+    /** The built-in devices, or null for a bare VM. */
+    public Platform platform() {
+        return platform;
+    }
+
+    /** Puts every built-in device back in its power-on state. */
+    public void resetDevices() {
+        if (platform != null) {
+            platform.reset();
+        }
     }
 
     /** Adds a device that the run loop advances with the clock. */

@@ -1,5 +1,6 @@
 package dev.restvisor.service.runtime;
 
+import dev.restvisor.core.vm.VmError;
 import dev.restvisor.service.store.ImageStore;
 import dev.restvisor.service.store.StoreException;
 import java.io.InputStream;
@@ -8,7 +9,7 @@ import org.springframework.stereotype.Service;
 
 /** Uploaded images: what boot sources load, kept in the catalog and de-duplicated by SHA-256. */
 @Service
-public class ImageCatalog {
+public class ImageCatalog implements ImageLibrary {
 
     /** The outcome of an upload: the image, and whether this upload stored it (false: same bytes were already there). */
     public record Upload(ImageInfo image, boolean created) {
@@ -47,6 +48,25 @@ public class ImageCatalog {
             store.delete(id);
         } catch (StoreException e) {
             throw CatalogError.of(e);
+        }
+    }
+
+    @Override
+    public byte[] bytes(String imageId) {
+        try {
+            return store.content(imageId);
+        } catch (StoreException e) {
+            throw new VmError(VmError.Errno.ENOENT, "image", e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean exists(String imageId) {
+        try {
+            store.get(imageId);
+            return true;
+        } catch (StoreException e) {
+            return false;
         }
     }
 

@@ -1,16 +1,20 @@
 package dev.restvisor.service.runtime;
 
+import dev.restvisor.core.devices.uart16550.ComPort;
+import dev.restvisor.core.devices.uart16550.Uart16550;
+import dev.restvisor.core.vm.PlatformListener;
 import dev.restvisor.core.vm.Vcpu;
 import dev.restvisor.core.vm.Vm;
 import dev.restvisor.core.vm.VmError;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.Map;
 
 /**
  * A live VM with its identity, definition, event log and lifecycle: created, running (the service
  * drives its vcpus), paused, stopped, or shut down by a triple fault.
  */
-public final class ManagedVm implements VmRunner.Owner {
+public final class ManagedVm implements VmRunner.Owner, PlatformListener {
 
     /** The lifecycle state shown by {@code GET /vms/{id}}. */
     public enum State {
@@ -24,16 +28,124 @@ public final class ManagedVm implements VmRunner.Owner {
     private final VmEventLog events = new VmEventLog();
     private final VmRunner runner;
     private final Runnable boot;
+    private final Map<ComPort, SerialHub> serial = new EnumMap<>(ComPort.class);
+    private final SerialHub debugConsole = new SerialHub(null, () -> { });
     private volatile State state = State.CREATED;
+    private volatile Integer exitStatus;
 
-    /** @param boot loads the definition's boot source into memory and vcpu 0 (a no-op without one) */
-    ManagedVm(String id, VmSpec spec, Vm vm, Instant createdAt, Runnable boot) {
+    /**
+     * Builds the VM's devices from its definition.
+     *
+     * @param boot loads the definition's boot source into memory and vcpu 0
+     */
+    ManagedVm(String id, VmSpec spec, Vm vm, Instant createdAt, java.util.function.Consumer<ManagedVm> boot) {
         this.id = id;
         this.spec = spec;
         this.vm = vm;
         this.createdAt = createdAt;
-        this.boot = boot;
+        this.boot = () -> boot.accept(this);
         this.runner = new VmRunner(vm, events, this);
+        var platform = vm.attachPlatform(spec.devices(), this);
+        for (Map.Entry<ComPort, Uart16550> e : platform.uarts().entrySet()) {
+            serial.put(e.getKey(), new SerialHub(e.getValue(), this::kick));
+        }
+    }
+
+    /** The serial hub of a COM port, or null when the VM has no UART there. */
+    public SerialHub serial(ComPort port) {
+        return serial.get(port);
+    }
+
+    /** The bytes written to the 0xE9 debug console. */
+    public SerialHub debugConsole() {
+        return debugConsole;
+    }
+
+    /** The status the guest wrote to the debug-exit port, or null. */
+    public Integer exitStatus() {
+        return exitStatus;
+    }
+
+    private long sampledInstructions;
+    private long sampledExits;
+    private long sampledAt = System.nanoTime();
+    private volatile double instructionsPerSecond;
+    private volatile double exitsPerSecond;
+
+    /** Guest instructions retired per second over the last sampling period. */
+    public double instructionsPerSecond() {
+        return instructionsPerSecond;
+    }
+
+    /** Exits (of every reason, handled by the service or returned to a client) per second over the last period. */
+    public double exitsPerSecond() {
+        return exitsPerSecond;
+    }
+
+    /** Exits of every vcpu by kvm.h name. */
+    public Map<String, Long> exitCounts() {
+        Map<String, Long> total = new java.util.TreeMap<>();
+        for (Vcpu v : vm.vcpus()) {
+            v.exitCounts().forEach((k, n) -> total.merge(k, n, Long::sum));
+        }
+        return total;
+    }
+
+    /** Updates the rates and, while the VM runs, reports them as a counters event. */
+    synchronized void sampleCounters() {
+        long now = System.nanoTime();
+        long retired = vm.instructionsRetired();
+        long exits = exitCounts().values().stream().mapToLong(Long::longValue).sum();
+        double seconds = (now - sampledAt) / 1e9;
+        if (seconds > 0) {
+            instructionsPerSecond = (retired - sampledInstructions) / seconds;
+            exitsPerSecond = (exits - sampledExits) / seconds;
+        }
+        sampledAt = now;
+        sampledInstructions = retired;
+        sampledExits = exits;
+        if (state == State.RUNNING) {
+            events.publish("counters", -1, Map.of("instructions_retired", retired, "instructions_per_second", Math.round(instructionsPerSecond),
+                    "exits_per_second", Math.round(exitsPerSecond), "exits", exitCounts(), "unclaimed_accesses", unclaimedAccesses()));
+        }
+    }
+
+    void pumpSerial() {
+        serial.values().forEach(SerialHub::pump);
+    }
+
+    @Override
+    public void serialOutput(ComPort port, int value) {
+        SerialHub hub = port == null ? debugConsole : serial.get(port);
+        hub.output(value);
+    }
+
+    @Override
+    public void debugExit(int status) {
+        exitStatus = status;
+        events.publish("debug_exit", -1, Map.of("status", status));
+        stopped("the guest wrote " + status + " to the debug-exit port");
+    }
+
+    @Override
+    public void postCode(int code) {
+        events.publish("post_code", -1, Map.of("code", code));
+    }
+
+    @Override
+    public void resetRequested() {
+        Thread.ofPlatform().daemon().start(() -> {
+            synchronized (this) {
+                if (state == State.RUNNING) {
+                    reset();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void interruptRaised() {
+        runner.kick();
     }
 
     public String id() {
@@ -113,9 +225,7 @@ public final class ManagedVm implements VmRunner.Owner {
         if (state != State.CREATED) {
             resetVcpus();
         }
-        if (state != State.CREATED || spec.hasBootSource()) {
-            boot.run();
-        }
+        boot.run();
         transition(State.RUNNING, "started");
         runner.start(id);
     }
@@ -198,7 +308,7 @@ public final class ManagedVm implements VmRunner.Owner {
     }
 
     @Override
-    public void failed(String reason) {
+    public void stopped(String reason) {
         Thread.ofPlatform().daemon().start(() -> {
             synchronized (this) {
                 runner.stop();

@@ -72,6 +72,15 @@ class StoredVmDefinitions implements VmDefinitions {
 
     /** The images a definition names. */
     static Set<String> imagesOf(VmSpec spec) {
-        return new LinkedHashSet<>();
+        Set<String> ids = new LinkedHashSet<>();
+        if (spec.boot() != null) {
+            if (spec.boot().image() != null) {
+                ids.add(spec.boot().image());
+            }
+            if (spec.boot().initrdImage() != null) {
+                ids.add(spec.boot().initrdImage());
+            }
+        }
+        return ids;
     }
 }

@@ -38,7 +38,7 @@ final class VmRunner {
 
         void shutdown();
 
-        void failed(String reason);
+        void stopped(String reason);
     }
 
     private final Vm vm;
@@ -195,7 +195,7 @@ final class VmRunner {
                     }
                     case VcpuExit.FailEntry f -> {
                         events.publish("fail_entry", v.id(), Map.of("reason", f.reason()));
-                        owner.failed("vcpu " + v.id() + " cannot be entered: " + f.reason());
+                        owner.stopped("vcpu " + v.id() + " cannot be entered: " + f.reason());
                         return;
                     }
                     case VcpuExit.IrqWindowOpen w -> { }
@@ -205,7 +205,7 @@ final class VmRunner {
         } catch (RuntimeException | Error e) {
             LOG.error("vcpu {} failed", v.id(), e);
             events.publish("error", v.id(), Map.of("detail", "the vcpu thread stopped on an internal error; the VM was stopped"));
-            owner.failed("internal error in vcpu " + v.id());
+            owner.stopped("internal error in vcpu " + v.id());
         }
     }
 

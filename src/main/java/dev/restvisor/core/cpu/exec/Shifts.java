@@ -21,10 +21,11 @@ final class Shifts {
         long sign = 1L << (bits - 1);
         int countIndex = d.operandCount - 1;
         int count = (int) x.readOp(d, countIndex) & (size == 8 ? 0x3f : 0x1f);
+        // the operand is read (and may fault) even when the masked count is 0
+        long a = x.readOp(d, 0);
         if (count == 0) {
             return;
         }
-        long a = x.readOp(d, 0);
         LazyFlags f = x.flags;
         long r;
         switch (d.op) {

@@ -1,6 +1,7 @@
 package dev.restvisor.core.devices.cmos;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The RTC and CMOS RAM for snapshots. {@code ram} holds all 128 bytes (time registers are
@@ -32,7 +33,7 @@ public record CmosState(int index, boolean nmiMasked, byte[] ram, long baseSecon
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(ram) * 31 + Long.hashCode(baseSeconds) + flags;
+        return Objects.hash(index, nmiMasked, Arrays.hashCode(ram), baseSeconds, baseNanos, flags, eventsDoneNanos);
     }
 
     @Override

@@ -74,8 +74,7 @@ public final class Mc146818 implements PortIoDevice, TimedDevice {
         this.clock = clock;
         this.irq = irq;
         this.baseSeconds = epochSeconds;
-        this.baseNanos = clock.nanos();
-        this.eventsDoneNanos = baseNanos;
+        this.eventsDoneNanos = clock.nanos();
         ram[REG_A] = 0x26;
         ram[REG_B] = B_24H;
     }

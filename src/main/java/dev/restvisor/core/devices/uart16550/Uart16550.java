@@ -42,7 +42,6 @@ public final class Uart16550 implements PortIoDevice, TimedDevice {
 
     public static final int FCR_ENABLE = 0x01;
     public static final int FCR_CLEAR_RX = 0x02;
-    public static final int FCR_CLEAR_TX = 0x04;
 
     public static final int LCR_DLAB = 0x80;
 
@@ -116,20 +115,19 @@ public final class Uart16550 implements PortIoDevice, TimedDevice {
     // ---- console side ----
 
     /**
-     * Queues console input. Returns how many bytes of {@code data[offset..offset+length)} were
-     * accepted; the caller keeps the rest and offers it again once {@link #inputSpace()} is
+     * Queues console input; bytes move on into the receiver FIFO as it has room. Returns how many
+     * bytes of {@code data[offset..offset+length)} were accepted; the caller keeps the rest and offers it again once {@link #inputSpace()} is
      * positive. Accepted bytes are never dropped.
      */
     public synchronized int receive(byte[] data, int offset, int length) {
-        int accepted = Math.min(length, input.length - inputCount);
-        for (int i = 0; i < accepted; i++) {
-            input[(inputHead + inputCount) % input.length] = data[offset + i];
+        int accepted = 0;
+        while (accepted < length && inputCount < input.length) {
+            input[(inputHead + inputCount) % input.length] = data[offset + accepted];
             inputCount++;
-        }
-        if (accepted > 0) {
+            accepted++;
             refillFromInput();
-            updateIrq();
         }
+        updateIrq();
         return accepted;
     }
 
@@ -259,7 +257,7 @@ public final class Uart16550 implements PortIoDevice, TimedDevice {
         if (enabling || (value & FCR_CLEAR_RX) != 0) {
             clearRx();
         }
-        // The transmitter drains at once, so clearing it (FCR bit 2) changes nothing visible.
+        // The transmitter drains at once, so the transmit FIFO reset (bit 2) changes nothing visible.
         fcr = value & 0xC9;
         refillFromInput();
     }

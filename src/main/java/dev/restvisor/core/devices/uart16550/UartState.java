@@ -1,6 +1,7 @@
 package dev.restvisor.core.devices.uart16550;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The registers of one {@link Uart16550} for snapshots. {@code lsrErrors} holds LSR bits 1-4
@@ -38,7 +39,8 @@ public record UartState(int dll, int dlm, int ier, int fcr, int lcr, int mcr, in
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(rxFifo) + Arrays.hashCode(input) + ier * 7 + lcr;
+        return Objects.hash(dll, dlm, ier, fcr, lcr, mcr, scr, rbr, lsrErrors, msrDelta, threPending, timeoutPending,
+                timeoutDeadline, Arrays.hashCode(rxFifo), Arrays.hashCode(input));
     }
 
     @Override
