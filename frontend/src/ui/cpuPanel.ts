@@ -12,6 +12,8 @@ const GPRS = ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rsp", "rbp", "r8", "r9"
 const SEGMENTS = ["cs", "ds", "es", "fs", "gs", "ss", "tr", "ldt"];
 const SEG_FIELDS = ["selector", "base", "limit", "type", "present", "dpl", "db", "s", "l", "g", "avl", "unusable"];
 const CONTROL = ["cr0", "cr2", "cr3", "cr4", "cr8", "efer", "apic_base"];
+// Architectural MSRs (SDM vol. 4) shown when KVM_GET_MSR_INDEX_LIST is not answered.
+const COMMON_MSRS = [0x10, 0x1b, 0x174, 0x175, 0x176, 0x277, 0xc0000080, 0xc0000081, 0xc0000082, 0xc0000084, 0xc0000100, 0xc0000101, 0xc0000102];
 const FLAG_BITS: [number, string][] = [[0, "CF"], [2, "PF"], [4, "AF"], [6, "ZF"], [7, "SF"], [8, "TF"], [9, "IF"], [10, "DF"], [11, "OF"]];
 
 /** An input that commits on Enter or blur; u64 fields are validated before anything is sent. */
@@ -19,8 +21,10 @@ function field(name: string, value: string, changed: boolean, editable: boolean,
   const input = h("input.reg", { value, name, disabled: !editable, spellcheck: false, "aria-label": name, dataset: { reg: name } });
   if (changed) input.classList.add("changed");
   let committed = value;
+  let busy = false; // Enter and the blur's change event must not send the same write twice
   const go = async () => {
-    if (input.value === committed) return;
+    if (input.value === committed || busy) return;
+    busy = true;
     try {
       const v = u64 ? toHex(parseU64(input.value)) : String(Number(input.value));
       if (!u64 && !Number.isInteger(Number(input.value))) throw new SyntaxError(`"${input.value}" is not an integer`);
@@ -30,6 +34,8 @@ function field(name: string, value: string, changed: boolean, editable: boolean,
     } catch (e) {
       input.classList.add("invalid");
       toast(`${name}: ${errorText(e)}`, "error");
+    } finally {
+      busy = false;
     }
   };
   input.addEventListener("keydown", (e) => {
@@ -53,6 +59,7 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
   let msrIndices: number[] | null = null;
   let msrs: KvmMsrs | null = null;
   let prevMsrs: KvmMsrs | null = null;
+  let msrNote: string | null = null;
 
   const renderRegs = () => {
     if (!session.hasVcpu) return replace(regsBox, notice("This VM has no vcpu."));
@@ -72,11 +79,11 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
     const s = session.sregs;
     const changed = changedPaths(session.prevSregs, s);
     const flat = flatten(s);
-    const commit = (path: string) => (v: string) => session.writeSregs(setPath(s, path, path.endsWith(".base") || !path.includes(".") || path.startsWith("interrupt_bitmap") ? v : Number(v)));
+    const commit = (path: string) => (v: string) => session.writeSregs(setPath(session.sregs!, path, path.endsWith(".base") || !path.includes(".") || path.startsWith("interrupt_bitmap") ? v : Number(v)));
     replace(
       sregsBox,
       h("div.reggrid", CONTROL.map((r) => field(r, flat[r] ?? "", changed.has(r), session.editable, commit(r)))),
-      h(
+      h("div.segwrap", h(
         "table.segtable",
         h("thead", h("tr", h("th", "seg"), SEG_FIELDS.map((f) => h("th", f)))),
         h(
@@ -88,17 +95,17 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
               SEG_FIELDS.map((f) => {
                 const path = `${seg}.${f}`;
                 const u64 = f === "base";
-                return h("td", field(path, flat[path] ?? "", changed.has(path), session.editable, (v) => session.writeSregs(setPath(s, path, u64 ? v : Number(v))), u64));
+                return h("td", field(path, flat[path] ?? "", changed.has(path), session.editable, (v) => session.writeSregs(setPath(session.sregs!, path, u64 ? v : Number(v))), u64));
               }),
             ),
           ),
         ),
-      ),
+      )),
       h(
         "div.reggrid",
         ["gdt", "idt"].flatMap((t) => [
           field(`${t}.base`, flat[`${t}.base`] ?? "", changed.has(`${t}.base`), session.editable, commit(`${t}.base`)),
-          field(`${t}.limit`, flat[`${t}.limit`] ?? "", changed.has(`${t}.limit`), session.editable, (v) => session.writeSregs(setPath(s, `${t}.limit`, Number(v))), false),
+          field(`${t}.limit`, flat[`${t}.limit`] ?? "", changed.has(`${t}.limit`), session.editable, (v) => session.writeSregs(setPath(session.sregs!, `${t}.limit`, Number(v))), false),
         ]),
       ),
     );
@@ -107,7 +114,15 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
   const loadMsrs = async (afterStep: boolean) => {
     if (!session.hasVcpu) return replace(msrsBox, notice("This VM has no vcpu."));
     try {
-      msrIndices ??= ((await api.msrIndexList()).indices ?? []).map(Number);
+      if (!msrIndices) {
+        try {
+          msrIndices = ((await api.msrIndexList()).indices ?? []).map(Number);
+          msrNote = null;
+        } catch (e) {
+          msrIndices = COMMON_MSRS;
+          msrNote = `GET /msr-index-list: ${errorText(e)}. Showing the architectural MSRs instead.`;
+        }
+      }
       const next = await api.getMsrs(session.id, session.vcpu, msrIndices);
       prevMsrs = afterStep ? msrs : null;
       msrs = next;
@@ -121,6 +136,7 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
     const before = new Map((prevMsrs?.entries ?? []).map((e) => [Number(e.index), e.data]));
     replace(
       msrsBox,
+      msrNote ? notice(msrNote, "error") : null,
       h(
         "div.reggrid.msrgrid",
         (msrs.entries ?? []).map((e) => {

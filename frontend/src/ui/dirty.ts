@@ -56,6 +56,7 @@ export function dirtyPanel(session: VmSession): { el: HTMLElement; dispose: () =
       history.set(slot, orInto(history.get(slot) ?? new Uint8Array(), fresh));
       draw(slot, pages, fresh);
     } catch (e) {
+      auto.checked = false; // one readable message, not one failed request a second
       replace(status, notice(`Dirty log of slot ${slot}: ${errorText(e)}`, "error"));
     }
   };

@@ -33,7 +33,9 @@ export function disasmPanel(session: VmSession): { el: HTMLElement; dispose: () 
         lines = await api.disassembly(session.id, session.vcpu, toHex(start), COUNT);
         replace(info);
       } else {
-        const bytes = await api.readMemory(session.id, toHex(await physicalOf(start)), FALLBACK_BYTES);
+        const phys = await physicalOf(start);
+        if (!session.inRam(phys, FALLBACK_BYTES)) throw new Error(`no RAM at physical ${toHex(phys)} (no memory slot covers it)`);
+        const bytes = await api.readMemory(session.id, toHex(phys), FALLBACK_BYTES);
         lines = byteRows(start, bytes);
         replace(info, notice(session.caps.missing("disassembly", "Disassembly") + " Showing raw bytes, one per row.", "pending"));
       }

@@ -87,6 +87,15 @@ export class VmSession {
     this.changed.emit();
   }
 
+  /** True when [phys, phys+length) lies inside one memory slot. */
+  inRam(phys: bigint, length: number): boolean {
+    return (this.vm?.memory_regions ?? []).some((r) => {
+      const base = parseU64(r.guest_phys_addr ?? "0");
+      const size = parseU64(r.memory_size ?? "0");
+      return phys >= base && phys + BigInt(length) <= base + size;
+    });
+  }
+
   /** The linear address of the next instruction: CS.base + RIP (outside long mode). */
   ripLinear(): bigint | null {
     if (!this.regs?.rip) return null;

@@ -25,8 +25,8 @@ export function vmView(id: string, caps: Capabilities, nav: (hash: string) => vo
 
   const lifecycle = h("div.group", { "aria-label": "lifecycle" });
   const debug = h("div.group", { "aria-label": "debugger" },
-    btn("▶ Run", () => void run("run"), { title: "Run / resume (F5)", dataset: { cmd: "run" } }),
-    btn("⏸ Pause", () => void run("pause"), { title: "Pause (F6)", dataset: { cmd: "pause" } }),
+    btn("Run", () => void run("run"), { title: "Run / resume (F5)", dataset: { cmd: "run" } }),
+    btn("Pause", () => void run("pause"), { title: "Pause (F6)", dataset: { cmd: "pause" } }),
     btn("Step", () => void run("step"), { title: "Step one instruction (F11)", dataset: { cmd: "step" } }),
     btn("Step over", () => void run("stepOver"), { title: "Step over calls (F10)", dataset: { cmd: "stepOver" } }),
   );
