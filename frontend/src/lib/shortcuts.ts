@@ -28,4 +28,5 @@ export function commandFor(e: KeyLike, typing: boolean): Command | null {
   return null;
 }
 
-export const shortcutHelp = "F5 run · F6 pause · F11 step · F10 step over (or Alt+R/P/S/O)";
+export const shortcutHelp = "F5 run · F6 pause · F11 step · F10 over";
+export const shortcutTitle = "Keyboard: F5 run/resume, F6 pause, F11 step, F10 step over; Alt+R, Alt+P, Alt+S, Alt+O do the same";

@@ -59,7 +59,7 @@ export function terminalPanel(session: VmSession): { el: HTMLElement; dispose: (
       },
     }).start();
   } else {
-    status.textContent = "KVM_RUN mode (COM1 output only)";
+    status.textContent = "no stream: output via KVM_RUN";
     term.writeln("\x1b[33mThis service has no console stream (/vms/{id}/console) yet.\x1b[0m");
     term.writeln("\x1b[33mBytes the guest writes to COM1 (port 0x3f8) appear here while the console runs the vcpu.\x1b[0m");
   }

@@ -1,7 +1,7 @@
 // The VM view: toolbar with lifecycle and debugger controls, the terminal, the vcpu panel,
 // the disassembly and the tabbed tools (memory, events, dirty pages, chart, snapshots).
 import type { Capabilities } from "../api/capabilities";
-import { commandFor, shortcutHelp, type Command } from "../lib/shortcuts";
+import { commandFor, shortcutHelp, shortcutTitle, type Command } from "../lib/shortcuts";
 import { chartPanel } from "./chart";
 import { cpuPanel } from "./cpuPanel";
 import { dirtyPanel } from "./dirty";
@@ -91,7 +91,7 @@ export function vmView(id: string, caps: Capabilities, nav: (hash: string) => vo
 
   const el = h(
     "div.vmview",
-    h("div.vmbar", h("a.back", { href: "#/" }, "← VMs"), title, state, lifecycle, debug, exitInfo, h("span.spacer"), h("span.help", shortcutHelp)),
+    h("div.vmbar", h("a.back", { href: "#/" }, "← VMs"), title, state, lifecycle, debug, exitInfo, h("span.spacer"), h("span.help", { title: shortcutTitle }, shortcutHelp)),
     h("div.vmgrid", term.el, tools, dis.el, cpu.el),
   );
 
