@@ -31,6 +31,8 @@ public final class Vcpu {
     private volatile Status status = Status.CREATED;
     private volatile boolean stopRequested;
     private volatile GuestDebug debug = GuestDebug.OFF;
+    private final java.util.concurrent.atomic.AtomicLongArray exitCounts =
+            new java.util.concurrent.atomic.AtomicLongArray(ExitReason.values().length);
     private VcpuExit lastExit;
     private int lastInstructionLength;
 
@@ -76,6 +78,7 @@ public final class Vcpu {
         acquire();
         try {
             writer.accept(cpu.state());
+            cpu.stateChanged();
             if (status == Status.SHUTDOWN || status == Status.CREATED) {
                 status = Status.RUNNABLE;
             }
@@ -148,6 +151,7 @@ public final class Vcpu {
         try {
             VcpuExit exit = execute(request);
             lastExit = exit;
+            exitCounts.incrementAndGet(reasonOf(exit).ordinal());
             status = exit instanceof VcpuExit.Shutdown ? Status.SHUTDOWN
                     : exit instanceof VcpuExit.Intr && stopRequested ? Status.PAUSED : Status.RUNNABLE;
             CpuState s = cpu.state();
@@ -162,15 +166,18 @@ public final class Vcpu {
     }
 
     private VcpuExit execute(RunRequest request) {
-        lastInstructionLength = 0;
         String invalid = EntryChecks.check(cpu.state());
         if (invalid != null) {
             return new VcpuExit.FailEntry(0x80000021L, invalid);
         }
         complete(request);
+        lastInstructionLength = 0;
         if (request.immediateExit()) {
             return new VcpuExit.Intr();
         }
+        // KVM with a userspace irqchip: after KVM_EXIT_HLT the next KVM_RUN continues after the HLT;
+        // whoever drives the vcpu decides how long to wait for an interrupt first.
+        cpu.state().halted = false;
         cpu.setRequestInterruptWindow(request.requestInterruptWindow());
         long deadline = System.nanoTime() + request.timeoutNanos();
         long remaining = request.maxInstructions();
@@ -187,9 +194,11 @@ public final class Vcpu {
     }
 
     private void complete(RunRequest request) {
-        boolean pending = cpu.hasPendingCompletion();
+        boolean pending = lastExit instanceof VcpuExit.Io io && io.in() || lastExit instanceof VcpuExit.Mmio m && !m.isWrite();
         if (request.emulated() && pending) {
-            cpu.skipPendingInstruction();
+            // the client emulated the whole instruction: continue after it (kvm_run.emulated, API v3)
+            cpu.state().rip += lastInstructionLength;
+            lastExit = null;
             return;
         }
         if (request.ioData() != null) {
@@ -214,6 +223,42 @@ public final class Vcpu {
             }
             cpu.completeMmioRead(request.mmioData());
         }
+    }
+
+    /** Exits since the vcpu was created, by kvm.h exit name ({@code KVM_EXIT_IO} ...), reasons with none left out. */
+    public java.util.Map<String, Long> exitCounts() {
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        for (ExitReason r : ExitReason.values()) {
+            long n = exitCounts.get(r.ordinal());
+            if (n > 0) {
+                counts.put(kvmName(r), n);
+            }
+        }
+        return counts;
+    }
+
+    /** The kvm.h name of an exit: KVM_EXIT_IO, KVM_EXIT_HLT, ... */
+    public static String kvmName(VcpuExit e) {
+        return kvmName(reasonOf(e));
+    }
+
+    private static String kvmName(ExitReason r) {
+        return "KVM_EXIT_" + r.name();
+    }
+
+    private static ExitReason reasonOf(VcpuExit e) {
+        return switch (e) {
+            case VcpuExit.Io x -> ExitReason.IO;
+            case VcpuExit.Mmio x -> ExitReason.MMIO;
+            case VcpuExit.Hlt x -> ExitReason.HLT;
+            case VcpuExit.Shutdown x -> ExitReason.SHUTDOWN;
+            case VcpuExit.Debug x -> ExitReason.DEBUG;
+            case VcpuExit.Exception x -> ExitReason.EXCEPTION;
+            case VcpuExit.Cpuid x -> ExitReason.CPUID;
+            case VcpuExit.IrqWindowOpen x -> ExitReason.IRQ_WINDOW_OPEN;
+            case VcpuExit.Intr x -> ExitReason.INTR;
+            case VcpuExit.FailEntry x -> ExitReason.FAIL_ENTRY;
+        };
     }
 
     private static VcpuExit convert(CpuExit e) {

@@ -1,9 +1,12 @@
 package dev.restvisor.core.vm;
 
+import dev.restvisor.core.boot.BootException;
+import dev.restvisor.core.boot.FlatImageLoader;
 import dev.restvisor.core.cpu.exec.Cpu;
 import dev.restvisor.core.cpu.exec.CpuConfig;
 import dev.restvisor.core.cpu.state.CpuState;
 import dev.restvisor.core.io.Clock;
+import dev.restvisor.core.io.InterruptController;
 import dev.restvisor.core.io.IoBus;
 import dev.restvisor.core.memory.GuestMemory;
 import dev.restvisor.core.memory.MemoryQuota;
@@ -25,17 +28,17 @@ public final class Vm {
     private final VirtualClock virtualClock;
     private final boolean cpuidExits;
     private final int exceptionExitVectors;
-    private final Runnable timerPoll;
+    private final java.util.List<dev.restvisor.core.io.TimedDevice> timers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile InterruptController interruptController = InterruptController.NONE;
+    private Platform platform;
 
     /**
      * @param realTime use the host's monotonic clock instead of the deterministic instruction clock
-     * @param timerPoll run by every vcpu between instruction slices to let timed devices fire
      */
-    public Vm(MemoryQuota quota, boolean realTime, boolean cpuidExits, int exceptionExitVectors, Runnable timerPoll) {
+    public Vm(MemoryQuota quota, boolean realTime, boolean cpuidExits, int exceptionExitVectors) {
         this.memory = new GuestMemory(quota);
         this.cpuidExits = cpuidExits;
         this.exceptionExitVectors = exceptionExitVectors;
-        this.timerPoll = timerPoll;
         this.virtualClock = new VirtualClock(this::instructionsRetired);
         if (realTime) {
             long epoch = System.nanoTime();
@@ -76,7 +79,8 @@ public final class Vm {
             throw new VmError(VmError.Errno.EEXIST, "vcpu", "vcpu " + id + " already exists");
         }
         Cpu cpu = new Cpu(new CpuState(), memory, io, new CpuConfig(clock, cpuidExits, exceptionExitVectors));
-        Vcpu vcpu = new Vcpu(id, cpu, timerPoll);
+        cpu.setInterruptController(interruptController);
+        Vcpu vcpu = new Vcpu(id, cpu, this::advanceTimers);
         vcpus[id] = vcpu;
         return vcpu;
     }
@@ -109,6 +113,83 @@ public final class Vm {
             }
         }
         return total;
+    }
+
+    /**
+     * Loads a flat image and puts vcpu 0 at its entry ({@link FlatImageLoader}); nothing is written
+     * when the image does not fit.
+     */
+    public void loadFlatImage(byte[] image, long loadAddress, FlatImageLoader.Entry entry, long entryPoint) {
+        try {
+            vcpu(0).modify(s -> FlatImageLoader.load(memory, s, image, loadAddress, entry, entryPoint));
+        } catch (BootException e) {
+            throw new VmError(VmError.Errno.EINVAL, "boot." + e.field(), e.getMessage());
+        }
+    }
+
+    /** Creates the built-in devices of a definition on this VM (once, before any vcpu runs). */
+    public synchronized Platform attachPlatform(PlatformSpec spec, PlatformListener listener) {
+        if (platform != null) {
+            throw new IllegalStateException("the platform is already attached");
+        }
+        platform = new Platform(this, spec, listener);
+        return platform;
+    }
+
+    /** The built-in devices, or null for a bare VM. */
+    public Platform platform() {
+        return platform;
+    }
+
+    /** Puts every built-in device back in its power-on state. */
+    public void resetDevices() {
+        if (platform != null) {
+            platform.reset();
+        }
+    }
+
+    /** Adds a device that the run loop advances with the clock. */
+    public void addTimedDevice(dev.restvisor.core.io.TimedDevice device) {
+        timers.add(device);
+    }
+
+    /** Connects every vcpu's INTR to this controller (the PIC). */
+    public synchronized void setInterruptController(InterruptController controller) {
+        this.interruptController = controller;
+        for (Vcpu v : vcpus) {
+            if (v != null) {
+                v.cpu().setInterruptController(controller);
+            }
+        }
+    }
+
+    public InterruptController interruptController() {
+        return interruptController;
+    }
+
+    /** Brings every timed device up to the current clock reading. */
+    public void advanceTimers() {
+        if (timers.isEmpty()) {
+            return;
+        }
+        long now = clock.nanos();
+        for (var t : timers) {
+            t.advanceTo(now);
+        }
+    }
+
+    /** The earliest clock reading at which a timed device changes state, or Long.MAX_VALUE. */
+    public long nextTimerDeadline() {
+        long next = Long.MAX_VALUE;
+        for (var t : timers) {
+            next = Math.min(next, t.nextDeadlineNanos());
+        }
+        return next;
+    }
+
+    /** Whether the realtime host clock drives this VM (else the deterministic instruction clock). */
+    public boolean realTime() {
+        return clock != virtualClock;
     }
 
     /** Frees guest memory; the caller has stopped every vcpu. */

@@ -2,6 +2,7 @@ package dev.restvisor.service.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.restvisor.core.vm.RunResult;
+import dev.restvisor.core.vm.Vcpu;
 import dev.restvisor.core.vm.VcpuExit;
 import io.swagger.v3.oas.annotations.media.Schema;
 
@@ -78,18 +79,7 @@ public record KvmRunResult(
 
     static KvmRunResult from(RunResult r) {
         VcpuExit e = r.exit();
-        String reason = switch (e) {
-            case VcpuExit.Io io -> "KVM_EXIT_IO";
-            case VcpuExit.Mmio m -> "KVM_EXIT_MMIO";
-            case VcpuExit.Hlt h -> "KVM_EXIT_HLT";
-            case VcpuExit.Shutdown s -> "KVM_EXIT_SHUTDOWN";
-            case VcpuExit.Debug d -> "KVM_EXIT_DEBUG";
-            case VcpuExit.Exception x -> "KVM_EXIT_EXCEPTION";
-            case VcpuExit.Cpuid c -> "KVM_EXIT_CPUID";
-            case VcpuExit.IrqWindowOpen w -> "KVM_EXIT_IRQ_WINDOW_OPEN";
-            case VcpuExit.Intr i -> "KVM_EXIT_INTR";
-            case VcpuExit.FailEntry f -> "KVM_EXIT_FAIL_ENTRY";
-        };
+        String reason = Vcpu.kvmName(e);
         Io io = e instanceof VcpuExit.Io x ? new Io(x.in() ? "KVM_EXIT_IO_IN" : "KVM_EXIT_IO_OUT", x.size(), x.port(),
                 x.count(), x.string() ? 1 : 0, x.stringDown() ? 1 : 0, x.rep() ? 1 : 0,
                 x.in() || x.string() ? null : x.value(), x.string() ? U64.of(x.address()) : null,

@@ -5,6 +5,7 @@ import dev.restvisor.core.vm.GuestDebug;
 import dev.restvisor.core.vm.RunRequest;
 import dev.restvisor.core.vm.Vcpu;
 import dev.restvisor.core.vm.VcpuExit;
+import dev.restvisor.service.runtime.ManagedVm;
 import dev.restvisor.service.runtime.RuntimeLimits;
 import dev.restvisor.service.runtime.VmRegistry;
 import io.swagger.v3.oas.annotations.Operation;
@@ -39,7 +40,12 @@ public class VcpuController {
     }
 
     private Vcpu vcpu(String id, int n) {
-        return registry.get(id).vm().vcpu(n);
+        ManagedVm vm = registry.get(id);
+        if (vm.serviceDriven()) {
+            throw new ApiException(ProblemType.BUSY, "id", "VM " + id + " is running under the service (actions/start): "
+                    + "pause it (POST /vms/" + id + "/actions {\"action\":\"pause\"}) before using its vcpus directly");
+        }
+        return vm.vm().vcpu(n);
     }
 
     @PutMapping("/vms/{id}/vcpus/{n}")
@@ -63,7 +69,7 @@ public class VcpuController {
     @ApiResponse(responseCode = "200", description = "The vcpu.")
     public VcpuView get(@PathVariable @Parameter(description = "VM id.") String id,
                         @PathVariable @Parameter(description = "vcpu id.") int n) {
-        return VcpuView.from(vcpu(id, n));
+        return VcpuView.from(registry.get(id).vm().vcpu(n));
     }
 
     @GetMapping("/vms/{id}/vcpus/{n}/regs")

@@ -40,7 +40,7 @@ public class VmController {
     @Operation(operationId = "kvmCreateVm", summary = "KVM_CREATE_VM, optionally from a full definition")
     @ApiResponse(responseCode = "201", description = "The VM was created; Location names it.")
     public ResponseEntity<VmView> create(@org.springframework.web.bind.annotation.RequestBody(required = false) VmDefinition definition) {
-        ManagedVm vm = registry.create((definition == null ? new VmDefinition(null, null, null, null, null, null, null) : definition).toSpec());
+        ManagedVm vm = registry.create((definition == null ? new VmDefinition(null, null, null, null, null, null, null, null, null) : definition).toSpec());
         return ResponseEntity.created(URI.create("/vms/" + vm.id())).body(VmView.from(vm));
     }
 
@@ -64,6 +64,28 @@ public class VmController {
     public ResponseEntity<Void> delete(@PathVariable @Parameter(description = "VM id.") String id) {
         registry.delete(id);
         return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping(value = "/vms/{id}/actions", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "vmAction", summary = "start, pause, resume, reset or stop: the service drives the VM's vcpus itself")
+    @ApiResponse(responseCode = "200", description = "The VM after the action.")
+    public VmView action(@PathVariable @Parameter(description = "VM id.") String id,
+                         @org.springframework.web.bind.annotation.RequestBody VmAction request) {
+        if (request.action() == null) {
+            throw new ApiException(ProblemType.INVALID_ARGUMENT, "action", "action is required: start, pause, resume, reset or stop");
+        }
+        ManagedVm.Action action = switch (request.action()) {
+            case "start" -> ManagedVm.Action.START;
+            case "pause" -> ManagedVm.Action.PAUSE;
+            case "resume" -> ManagedVm.Action.RESUME;
+            case "reset" -> ManagedVm.Action.RESET;
+            case "stop" -> ManagedVm.Action.STOP;
+            default -> throw new ApiException(ProblemType.INVALID_ARGUMENT, "action",
+                    "action must be start, pause, resume, reset or stop, got " + request.action());
+        };
+        ManagedVm vm = registry.get(id);
+        vm.perform(action);
+        return VmView.from(vm);
     }
 
     @PutMapping(value = "/vms/{id}/memory-regions/{slot}", consumes = MediaType.APPLICATION_JSON_VALUE)

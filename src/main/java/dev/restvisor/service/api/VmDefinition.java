@@ -16,7 +16,9 @@ public record VmDefinition(
         @Schema(description = "The time base: `virtual` (default; derived from retired instructions, so runs are reproducible) or `realtime`.", allowableValues = {"virtual", "realtime"}) String clock,
         @Schema(description = "true: CPUID exits to the client as KVM_EXIT_CPUID; false (default): the built-in CPUID model answers.") Boolean cpuidExits,
         @Schema(description = "Guest exception vectors (0-31) reported as KVM_EXIT_EXCEPTION instead of delivered to the guest (extension).") List<Integer> exceptionExits,
-        @Schema(description = "What SHUTDOWN (triple fault) does when the service drives the VM: `stop` (default) or `reset`.", allowableValues = {"stop", "reset"}) String onShutdown) {
+        @Schema(description = "What SHUTDOWN (triple fault) does when the service drives the VM: `stop` (default) or `reset`.", allowableValues = {"stop", "reset"}) String onShutdown,
+        @Schema(description = "Built-in devices; none when absent.") DevicesDefinition devices,
+        @Schema(description = "What the start action loads; none when absent (then start runs from the vcpus' current state).") BootSource boot) {
 
     VmSpec toSpec() {
         List<VmSpec.Region> regions = new ArrayList<>();
@@ -42,13 +44,13 @@ public record VmDefinition(
             default -> throw new ApiException(ProblemType.INVALID_ARGUMENT, "on_shutdown", "on_shutdown must be \"stop\" or \"reset\"");
         };
         return new VmSpec(name, regions, vcpus == null ? 0 : vcpus, realtime, Boolean.TRUE.equals(cpuidExits),
-                exceptionExits, shutdown);
+                exceptionExits, shutdown, devices == null ? null : devices.toSpec(), boot == null ? null : boot.toSpec());
     }
 
     static VmDefinition from(VmSpec s) {
         return new VmDefinition(s.name(), s.memoryRegions().stream()
                 .map(r -> new KvmMemoryRegion(r.slot(), r.flags(), U64.of(r.guestPhysAddr()), U64.of(r.memorySize()))).toList(),
                 s.vcpus(), s.realtimeClock() ? "realtime" : "virtual", s.cpuidExits(), s.exceptionExits(),
-                s.onShutdown().name().toLowerCase());
+                s.onShutdown().name().toLowerCase(), DevicesDefinition.from(s.devices()), BootSource.from(s.boot()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.restvisor.service.runtime;
 
+import dev.restvisor.core.boot.FlatImageLoader;
 import dev.restvisor.core.memory.MemoryRegionException;
 import dev.restvisor.core.vm.Vcpu;
 import dev.restvisor.core.vm.Vm;
@@ -20,9 +21,47 @@ public class VmRegistry {
     private final RuntimeLimits limits;
     private final HostMemoryQuota memory;
 
-    public VmRegistry(RuntimeLimits limits) {
+    private final ImageLibrary images;
+    private final java.util.concurrent.ScheduledExecutorService pump;
+
+    public VmRegistry(RuntimeLimits limits, org.springframework.beans.factory.ObjectProvider<ImageLibrary> images) {
         this.limits = limits;
         this.memory = new HostMemoryQuota(limits.totalMemoryBytes());
+        this.images = images.getIfAvailable(() -> NO_IMAGES);
+        this.pump = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("serial-pump").daemon().factory());
+        pump.scheduleWithFixedDelay(this::pumpAll, 5, 5, java.util.concurrent.TimeUnit.MILLISECONDS);
+        pump.scheduleAtFixedRate(() -> vms.values().forEach(ManagedVm::sampleCounters), 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private static final ImageLibrary NO_IMAGES = new ImageLibrary() {
+        @Override
+        public byte[] bytes(String imageId) {
+            throw new VmError(VmError.Errno.ENOENT, "image", "there is no image with id " + imageId);
+        }
+
+        @Override
+        public boolean exists(String imageId) {
+            return false;
+        }
+    };
+
+    private void pumpAll() {
+        for (ManagedVm vm : vms.values()) {
+            try {
+                vm.pumpSerial();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(VmRegistry.class).error("serial pump of VM {} failed", vm.id(), e);
+            }
+        }
+    }
+
+    @jakarta.annotation.PreDestroy
+    void shutdown() {
+        pump.shutdownNow();
+        for (ManagedVm vm : vms.values()) {
+            vm.shutdownRunner();
+        }
     }
 
     public RuntimeLimits limits() {
@@ -36,7 +75,7 @@ public class VmRegistry {
         }
         validate(spec);
         Vm vm = new Vm(memory.forVm(limits.vmMemoryBytes()), spec.realtimeClock(), spec.cpuidExits(),
-                spec.exceptionExitMask(), () -> { });
+                spec.exceptionExitMask());
         try {
             for (int i = 0; i < spec.memoryRegions().size(); i++) {
                 VmSpec.Region r = spec.memoryRegions().get(i);
@@ -53,7 +92,16 @@ public class VmRegistry {
             vm.close();
             throw e;
         }
-        ManagedVm managed = new ManagedVm(UUID.randomUUID().toString(), spec, vm, Instant.now());
+        ManagedVm managed;
+        try {
+            managed = new ManagedVm(UUID.randomUUID().toString(), spec, vm, Instant.now(), this::boot);
+        } catch (IllegalArgumentException e) {
+            vm.close();
+            throw new VmError(VmError.Errno.EINVAL, "devices", e.getMessage());
+        } catch (RuntimeException e) {
+            vm.close();
+            throw e;
+        }
         vms.put(managed.id(), managed);
         return managed;
     }
@@ -83,7 +131,7 @@ public class VmRegistry {
         for (Vcpu v : vm.vm().vcpus()) {
             awaitIdle(v);
         }
-        vm.state(ManagedVm.State.STOPPED);
+        vm.shutdownRunner();
         vm.vm().close();
     }
 
@@ -99,7 +147,28 @@ public class VmRegistry {
         }
     }
 
-    private static void validate(VmSpec spec) {
+    /** Loads the boot source of a VM's definition into its memory and vcpu 0; nothing without one. */
+    private void boot(ManagedVm managed) {
+        VmSpec.Boot boot = managed.spec().boot();
+        if (boot == null) {
+            return;
+        }
+        if (boot.kind() != VmSpec.Boot.Kind.FLAT) {
+            throw new VmError(VmError.Errno.EINVAL, "boot.kind", "this service cannot boot kind " + boot.kind().name().toLowerCase() + " yet");
+        }
+        managed.vm().loadFlatImage(images.bytes(boot.image()), boot.loadAddress(),
+                boot.entry() == VmSpec.Boot.Entry.REAL ? FlatImageLoader.Entry.REAL : FlatImageLoader.Entry.PROTECTED32, boot.entryPoint());
+    }
+
+    private void validate(VmSpec spec) {
+        if (spec.boot() != null) {
+            if (spec.vcpus() < 1) {
+                throw new VmError(VmError.Errno.EINVAL, "boot", "a boot source needs at least one vcpu (vcpus >= 1)");
+            }
+            if (spec.boot().image() != null && !images.exists(spec.boot().image())) {
+                throw new VmError(VmError.Errno.ENOENT, "boot.image", "there is no image with id " + spec.boot().image());
+            }
+        }
         if (spec.name() != null && (spec.name().isBlank() || spec.name().length() > 100)) {
             throw new VmError(VmError.Errno.EINVAL, "name", "name must be 1 to 100 characters");
         }

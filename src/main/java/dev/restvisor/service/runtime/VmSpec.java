@@ -1,5 +1,6 @@
 package dev.restvisor.service.runtime;
 
+import dev.restvisor.core.vm.PlatformSpec;
 import java.util.List;
 
 /**
@@ -7,9 +8,11 @@ import java.util.List;
  * a VM with only a name is bare.
  *
  * @param exceptionExits guest exception vectors reported as KVM_EXIT_EXCEPTION instead of delivered
+ * @param devices the built-in devices
+ * @param boot what {@code start} loads, or null
  */
 public record VmSpec(String name, List<Region> memoryRegions, int vcpus, boolean realtimeClock, boolean cpuidExits,
-                     List<Integer> exceptionExits, OnShutdown onShutdown) {
+                     List<Integer> exceptionExits, OnShutdown onShutdown, PlatformSpec devices, Boot boot) {
 
     /** One memory region of the definition. */
     public record Region(int slot, int flags, long guestPhysAddr, long memorySize) {
@@ -20,10 +23,36 @@ public record VmSpec(String name, List<Region> memoryRegions, int vcpus, boolean
         STOP, RESET
     }
 
+    /**
+     * A boot source: a flat image entered in real or 32-bit protected mode, or a Linux bzImage with
+     * an optional initrd and a command line.
+     */
+    public record Boot(Kind kind, String image, long loadAddress, Entry entry, long entryPoint,
+                       String initrdImage, String cmdline) {
+        /** The loader a boot source uses. */
+        public enum Kind {
+            FLAT, LINUX
+        }
+
+        /** How a flat image is entered: real mode at 0000:entry_point, or the Multiboot 32-bit state. */
+        public enum Entry {
+            REAL, PROTECTED32
+        }
+    }
+
     public VmSpec {
         memoryRegions = memoryRegions == null ? List.of() : List.copyOf(memoryRegions);
         exceptionExits = exceptionExits == null ? List.of() : List.copyOf(exceptionExits);
         onShutdown = onShutdown == null ? OnShutdown.STOP : onShutdown;
+        devices = devices == null ? PlatformSpec.NONE : devices;
+    }
+
+    public boolean hasBootSource() {
+        return boot != null;
+    }
+
+    public VmSpec withBoot(Boot next) {
+        return new VmSpec(name, memoryRegions, vcpus, realtimeClock, cpuidExits, exceptionExits, onShutdown, devices, next);
     }
 
     /** The exception vectors as the bitmask the core takes. */

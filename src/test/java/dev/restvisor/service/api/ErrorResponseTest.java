@@ -63,7 +63,7 @@ class ErrorResponseTest extends ApiTest {
         problem(json().body(Map.of("rflags", "0x8")).put(base + "/regs").then(), 400, "invalid-argument").body("field", equalTo("rflags"));
         problem(json().body(Map.of("rax", "zz")).put(base + "/regs").then(), 400, "invalid-argument").body("field", equalTo("rax"));
         problem(json().body(Map.of("cs", Map.of("base", "0x0"))).put(base + "/sregs").then(), 400, "invalid-argument")
-                .body("field", equalTo("cs.limit"));
+                .body("field", equalTo("cs.selector"));
         problem(json().body(Map.of("interrupt_bitmap", List.of("0x0"))).put(base + "/sregs").then(), 400, "invalid-argument")
                 .body("field", equalTo("interrupt_bitmap"));
         problem(json().body(Map.of("irq", 256)).post(base + "/interrupt").then(), 400, "invalid-argument").body("field", equalTo("irq"));

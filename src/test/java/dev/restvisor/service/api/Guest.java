@@ -1,12 +1,31 @@
 package dev.restvisor.service.api;
 
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
-/** Hand-assembled guest code: each call appends one instruction's bytes, written as in the SDM encoding. */
+/**
+ * Hand-assembled guest code: each call appends one instruction's bytes as the SDM encodes it, with
+ * labels for the relative branches. The comment beside each call in a test is its assembly.
+ */
 final class Guest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final Map<String, Integer> labels = new HashMap<>();
+    private final List<int[]> fixups = new ArrayList<>();
+    private final List<String> fixupLabels = new ArrayList<>();
+    private final long origin;
 
-    /** Appends one instruction; the comment beside each call is its assembly. */
+    Guest() {
+        this(0);
+    }
+
+    /** @param origin the address (IP) the first byte will have, for absolute label references */
+    Guest(long origin) {
+        this.origin = origin;
+    }
+
     Guest op(int... bytes) {
         for (int b : bytes) {
             out.write(b);
@@ -14,11 +33,70 @@ final class Guest {
         return this;
     }
 
+    Guest label(String name) {
+        labels.put(name, out.size());
+        return this;
+    }
+
+    /** A short branch: {@code opcode} (0x70-0x7F, 0xEB, 0xE2...) and an 8-bit displacement to {@code target}. */
+    Guest rel8(int opcode, String target) {
+        out.write(opcode);
+        fixup(target, 1);
+        return this;
+    }
+
+    /** CALL rel16 (E8 cw) to {@code target}. */
+    Guest call16(String target) {
+        out.write(0xE8);
+        fixup(target, 2);
+        return this;
+    }
+
+    /** The 16-bit absolute address of a label, as an immediate after {@code opcode} (e.g. BE = mov si, imm16). */
+    Guest imm16(int opcode, String target) {
+        out.write(opcode);
+        fixups.add(new int[] {out.size(), 2, -1});
+        fixupLabels.add(target);
+        out.write(0);
+        out.write(0);
+        return this;
+    }
+
+    Guest ascii(String s) {
+        for (char c : s.toCharArray()) {
+            out.write(c);
+        }
+        return this;
+    }
+
+    private void fixup(String target, int width) {
+        fixups.add(new int[] {out.size(), width, out.size() + width});
+        fixupLabels.add(target);
+        for (int i = 0; i < width; i++) {
+            out.write(0);
+        }
+    }
+
     int size() {
         return out.size();
     }
 
     byte[] bytes() {
-        return out.toByteArray();
+        byte[] code = out.toByteArray();
+        for (int i = 0; i < fixups.size(); i++) {
+            int[] f = fixups.get(i);
+            Integer target = labels.get(fixupLabels.get(i));
+            if (target == null) {
+                throw new IllegalStateException("undefined label " + fixupLabels.get(i));
+            }
+            long value = f[2] < 0 ? origin + target : target - f[2];
+            if (f[1] == 1 && (value < -128 || value > 127)) {
+                throw new IllegalStateException("short branch to " + fixupLabels.get(i) + " out of range");
+            }
+            for (int b = 0; b < f[1]; b++) {
+                code[f[0] + b] = (byte) (value >> (8 * b));
+            }
+        }
+        return code;
     }
 }

@@ -206,7 +206,7 @@ class RealModeGuestTest extends ApiTest {
         JsonPath bp = run(vm);
         assertExit(bp, "KVM_EXIT_DEBUG");
         assertEq(bp, "debug.pc", "0x1004");
-        assertEq(reg(vm, "rax"), "0x2");
+        assertEq(reg(vm, "rax"), "0x3");
         assertExit(run(vm), "KVM_EXIT_HLT"); // resuming from a breakpoint executes the instruction there
         json().body(Map.of("enabled", 0)).put(vcpu(vm) + "/debug").then().statusCode(200).body("enabled", equalTo(0));
     }

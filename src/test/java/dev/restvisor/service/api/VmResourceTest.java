@@ -34,7 +34,7 @@ class VmResourceTest extends ApiTest {
 
     @Test
     void emptyBodyCreatesABareVm() {
-        given().post("/vms").then().statusCode(201).body("vcpus", hasSize(0));
+        json().post("/vms").then().statusCode(201).body("vcpus", hasSize(0));
     }
 
     @Test

@@ -1,7 +1,12 @@
 package dev.restvisor.core.cpu.exec;
 
+import dev.restvisor.core.cpu.decode.DecodedInstruction;
+import dev.restvisor.core.cpu.decode.Decoder;
+import dev.restvisor.core.cpu.decode.Op;
 import dev.restvisor.core.cpu.mmu.Translation;
+import dev.restvisor.core.cpu.state.ControlRegisters;
 import dev.restvisor.core.cpu.state.CpuState;
+import dev.restvisor.core.cpu.state.Rflags;
 import dev.restvisor.core.io.InterruptController;
 import dev.restvisor.core.io.IoBus;
 import dev.restvisor.core.memory.GuestMemory;
@@ -12,15 +17,20 @@ import dev.restvisor.core.memory.GuestMemory;
  */
 public final class Cpu {
     private final CpuState state;
-    private final GuestMemory memory;
-    private final IoBus io;
-    private final CpuConfig config;
+    private final Interpreter x;
+    private volatile boolean stopRequested;
+    private InterruptController interruptController = InterruptController.NONE;
+    private boolean requestInterruptWindow;
+    private boolean debugEnabled;
+    private boolean singleStep;
+    private long[] breakpoints = new long[0];
+    /** RIP of the breakpoint just reported, so that resuming executes that instruction. */
+    private long resumeFromBreakpoint = -1;
+    private long retired;
 
     public Cpu(CpuState state, GuestMemory memory, IoBus io, CpuConfig config) {
         this.state = state;
-        this.memory = memory;
-        this.io = io;
-        this.config = config;
+        this.x = new Interpreter(state, memory, io, config);
     }
 
     public CpuState state() {
@@ -34,22 +44,218 @@ public final class Cpu {
      * not, the instruction is retried and exits the same way again.
      */
     public CpuExit run(long maxInstructions) {
-        throw new UnsupportedOperationException("TODO core");
+        CpuExit exit = x.exit;
+        x.loadFlags();
+        x.shutdown = false;
+        x.mmu.flushAll();
+        long budget = maxInstructions;
+        try {
+            while (true) {
+                if (stopRequested) {
+                    stopRequested = false;
+                    return finish(ExitReason.INTR);
+                }
+                boolean shadow = state.interruptShadow;
+                state.interruptShadow = false;
+                if (!shadow && (state.rflags & Rflags.IF) != 0) {
+                    int vector = state.pendingInterrupt();
+                    if (vector >= 0) {
+                        state.clearInterrupt(vector);
+                        external(vector);
+                    } else if (interruptController.hasInterrupt()) {
+                        external(interruptController.acknowledge());
+                    } else if (requestInterruptWindow) {
+                        return finish(ExitReason.IRQ_WINDOW_OPEN);
+                    }
+                    if (x.shutdown) {
+                        return finish(ExitReason.SHUTDOWN);
+                    }
+                }
+                if (state.halted) {
+                    state.interruptShadow = shadow;
+                    return finish(ExitReason.HLT);
+                }
+                if (budget-- <= 0) {
+                    state.interruptShadow = shadow;
+                    return finish(ExitReason.INTR);
+                }
+                if (debugEnabled && breakpoints.length > 0 && state.rip != resumeFromBreakpoint && isBreakpoint()) {
+                    state.interruptShadow = shadow;
+                    resumeFromBreakpoint = state.rip;
+                    exit.debugException = GuestFault.BP;
+                    exit.debugPc = linearRip();
+                    exit.debugDr6 = 0;
+                    return finish(ExitReason.DEBUG);
+                }
+                resumeFromBreakpoint = -1;
+                if (step()) {
+                    return finish(exit.reason);
+                }
+                if (x.shutdown) {
+                    return finish(ExitReason.SHUTDOWN);
+                }
+                if (debugEnabled && singleStep) {
+                    exit.debugException = GuestFault.DB;
+                    exit.debugPc = linearRip();
+                    exit.debugDr6 = 0xffff4ff0L;
+                    return finish(ExitReason.DEBUG);
+                }
+            }
+        } finally {
+            x.syncFlags();
+        }
+    }
+
+    private CpuExit finish(ExitReason reason) {
+        x.exit.reason = reason;
+        x.exitPending = false;
+        return x.exit;
+    }
+
+    /**
+     * Executes one instruction; a guest fault is delivered here.
+     *
+     * @return true when the run must return with the exit in {@code x.exit}
+     */
+    private boolean step() {
+        Interpreter x = this.x;
+        DecodedInstruction d = x.insn;
+        long start = state.rip;
+        boolean trap = (state.rflags & Rflags.TF) != 0;
+        try {
+            int mode = x.codeSize();
+            int r = Decoder.decode(x, start, mode, d);
+            if (r != Decoder.OK) {
+                throw new GuestFault(r, r == Decoder.GP ? 0 : -1);
+            }
+            long next = start + d.length;
+            x.nextRip = mode == 64 ? next : next & 0xffffffffL;
+            if (d.hasMemory) {
+                x.ea = d.effectiveAddress(state.gpr, x.nextRip);
+            }
+            execute(x, d);
+            state.rip = x.nextRip;
+            x.retired();
+            retired++;
+            if (trap && !x.shutdown) {
+                Interrupts.deliver(x, GuestFault.DB, Interrupts.EXCEPTION, -1);
+            }
+            return x.exitPending;
+        } catch (ExitSignal e) {
+            state.rip = start;
+            return true;
+        } catch (GuestFault f) {
+            state.rip = start;
+            return fault(f);
+        } catch (RuntimeException e) {
+            // an unexpected host exception inside an instruction must not escape: the guest sees #UD
+            state.rip = start;
+            return fault(GuestFault.ud());
+        }
+    }
+
+    private boolean fault(GuestFault f) {
+        x.exitPending = false;
+        if ((x.config.exceptionExitVectors() & (1 << f.vector)) != 0 && f.vector < 32) {
+            x.exit.reason = ExitReason.EXCEPTION;
+            x.exit.exceptionVector = f.vector;
+            x.exit.exceptionErrorCode = Math.max(f.errorCode, 0);
+            return true;
+        }
+        try {
+            Interrupts.deliver(x, f.vector, Interrupts.EXCEPTION, f.errorCode);
+        } catch (GuestFault second) {
+            x.shutdown();
+        }
+        return false;
+    }
+
+    private void external(int vector) {
+        state.halted = false;
+        try {
+            Interrupts.deliver(x, vector, Interrupts.EXTERNAL, -1);
+        } catch (GuestFault f) {
+            fault(f);
+        }
+    }
+
+    private static void execute(Interpreter x, DecodedInstruction d) {
+        switch (d.op.family) {
+            case ALU -> Alu.execute(x, d);
+            case SHIFT -> Shifts.execute(x, d);
+            case BIT -> Bits.execute(x, d);
+            case MULDIV -> MulDiv.execute(x, d);
+            case BCD -> Bcd.execute(x, d);
+            case STRING -> Strings.execute(x, d);
+            case STACK -> Stack.execute(x, d);
+            case BRANCH -> Branch.execute(x, d);
+            case DATA -> DataMove.execute(x, d);
+            case FLAGCTL -> DataMove.flagControl(x, d);
+            case IO -> PortIo.execute(x, d);
+            case NOP -> { }
+            case SYSTEM -> {
+                if (d.op == Op.HLT) {
+                    halt(x);
+                } else {
+                    throw GuestFault.ud();
+                }
+            }
+            case X87 -> {
+                // x87 arithmetic comes later; CR0.EM/TS give #NM first (SDM Vol. 3A 2.5)
+                long cr0 = x.state.cr0;
+                if (d.op == Op.FWAIT) {
+                    if ((cr0 & ControlRegisters.CR0_TS) != 0 && (cr0 & ControlRegisters.CR0_MP) != 0) {
+                        throw new GuestFault(GuestFault.NM, -1);
+                    }
+                    return;
+                }
+                if ((cr0 & (ControlRegisters.CR0_EM | ControlRegisters.CR0_TS)) != 0) {
+                    throw new GuestFault(GuestFault.NM, -1);
+                }
+                throw GuestFault.ud();
+            }
+            default -> throw GuestFault.ud();
+        }
+    }
+
+    /** HLT (CPL 0 only): the run returns a HLT exit with RIP after the instruction. */
+    private static void halt(Interpreter x) {
+        if (x.state.cpl() != 0) {
+            throw GuestFault.gp(0);
+        }
+        x.state.halted = true;
+        x.exit.reason = ExitReason.HLT;
+        x.exit.instructionLength = x.insn.length;
+        x.exitPending = true;
+    }
+
+    private long linearRip() {
+        return state.mode64() ? state.rip : (state.seg[1].base() + state.rip) & 0xffffffffL;
+    }
+
+    private boolean isBreakpoint() {
+        long lin = linearRip();
+        for (long b : breakpoints) {
+            if (b == lin) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Makes a running {@link #run} return {@link ExitReason#INTR} at the next instruction boundary. */
     public void requestStop() {
-        throw new UnsupportedOperationException("TODO core");
+        stopRequested = true;
     }
 
     /** Supplies the {@code count * size} bytes of the pending IN/INS; the next run finishes that instruction. */
     public void completeIo(byte[] data) {
-        throw new UnsupportedOperationException("TODO core");
+        x.completeIo(data);
     }
 
     /** Supplies the bytes of the pending MMIO read; the next run finishes that instruction. */
     public void completeMmioRead(byte[] data) {
-        throw new UnsupportedOperationException("TODO core");
+        x.completeMmioRead(data);
     }
 
     /**
@@ -62,31 +268,39 @@ public final class Cpu {
 
     /** True while an IN or MMIO read exit waits for its data. */
     public boolean hasPendingCompletion() {
-        throw new UnsupportedOperationException("TODO core");
+        return x.hasPendingCompletion();
     }
 
     /** KVM_DEBUG_GUEST: single-step and execution breakpoints (linear addresses); null or empty for none. */
     public void setDebug(boolean enabled, boolean singleStep, long[] breakpoints) {
-        throw new UnsupportedOperationException("TODO core");
+        this.debugEnabled = enabled;
+        this.singleStep = singleStep;
+        this.breakpoints = breakpoints == null ? new long[0] : breakpoints.clone();
+        this.resumeFromBreakpoint = -1;
     }
 
     /** kvm_run.request_interrupt_window. */
     public void setRequestInterruptWindow(boolean request) {
-        throw new UnsupportedOperationException("TODO core");
+        this.requestInterruptWindow = request;
     }
 
     /** The INTR source: the PIC when the VM has one. */
     public void setInterruptController(InterruptController controller) {
-        throw new UnsupportedOperationException("TODO core");
+        this.interruptController = controller == null ? InterruptController.NONE : controller;
     }
 
     /** kvm_run.ready_for_interrupt_injection: IF = 1, no interrupt shadow, nothing queued. */
     public boolean readyForInterruptInjection() {
-        throw new UnsupportedOperationException("TODO core");
+        return (state.rflags & Rflags.IF) != 0 && !state.interruptShadow && state.pendingInterrupt() < 0;
     }
 
     public long instructionsRetired() {
-        throw new UnsupportedOperationException("TODO core");
+        return retired;
+    }
+
+    /** The A20 gate (PC port 92h / keyboard controller): off makes physical address bit 20 read as 0. */
+    public void setA20(boolean enabled) {
+        x.setA20(enabled);
     }
 
     /** KVM_GET_MSR_INDEX_LIST: every MSR index RDMSR/WRMSR and the API accept, ascending. */
@@ -104,8 +318,17 @@ public final class Cpu {
         throw new UnsupportedOperationException("TODO core");
     }
 
+    /**
+     * Tells the core that its state was written from outside (KVM_SET_SREGS and friends): cached
+     * translations are dropped and, in PAE mode, the PDPTEs are reloaded from CR3 as a
+     * MOV to CR3 would.
+     */
+    public void stateChanged() {
+        x.mmu.flushAll();
+    }
+
     /** KVM_TRANSLATE under the current paging mode; touches no accessed/dirty bits. */
     public Translation translate(long linearAddress) {
-        throw new UnsupportedOperationException("TODO core");
+        return x.mmu.debugTranslate(linearAddress);
     }
 }

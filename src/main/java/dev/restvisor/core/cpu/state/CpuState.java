@@ -43,6 +43,9 @@ public final class CpuState {
 
     public final Msrs msrs = new Msrs();
 
+    /** What CPUID answers (KVM_SET_CPUID2); configuration rather than state, so {@link #reset()} keeps it. */
+    public CpuidModel cpuid = CpuidModel.defaults();
+
     public CpuState() {
         reset();
     }
@@ -77,7 +80,11 @@ public final class CpuState {
         msrs.reset();
     }
 
-    /** Current privilege level: CS.DPL in protected mode (SDM 5.5), 3 in virtual-8086 mode, 0 in real mode. */
+    /**
+     * Current privilege level (SDM Vol. 3A 5.5): 0 in real mode, 3 in virtual-8086 mode, otherwise SS.DPL,
+     * which always equals the CPL in protected mode and, unlike CS.DPL, stays right while a conforming code
+     * segment runs and between setting CR0.PE and the far jump that reloads CS (KVM reads it the same way).
+     */
     public int cpl() {
         if ((cr0 & ControlRegisters.CR0_PE) == 0) {
             return 0;
@@ -85,7 +92,7 @@ public final class CpuState {
         if ((rflags & Rflags.VM) != 0) {
             return 3;
         }
-        return seg[SegmentRegister.CS].dpl();
+        return seg[SegmentRegister.SS].dpl();
     }
 
     /** IA-32e mode active (EFER.LMA). */

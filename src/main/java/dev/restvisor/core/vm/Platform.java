@@ -1,0 +1,131 @@
+package dev.restvisor.core.vm;
+
+import dev.restvisor.core.devices.cmos.CmosState;
+import dev.restvisor.core.devices.cmos.Mc146818;
+import dev.restvisor.core.devices.pic8259.PicPair;
+import dev.restvisor.core.devices.pic8259.PicState;
+import dev.restvisor.core.devices.pit8254.Pit8254;
+import dev.restvisor.core.devices.pit8254.PitState;
+import dev.restvisor.core.devices.ports.DebugConsole;
+import dev.restvisor.core.devices.ports.DebugExit;
+import dev.restvisor.core.devices.ports.I8042;
+import dev.restvisor.core.devices.ports.I8042State;
+import dev.restvisor.core.devices.ports.PlatformControl;
+import dev.restvisor.core.devices.ports.PortAState;
+import dev.restvisor.core.devices.ports.PostCodePort;
+import dev.restvisor.core.devices.ports.PostCodeState;
+import dev.restvisor.core.devices.ports.SystemControlPortA;
+import dev.restvisor.core.devices.uart16550.ComPort;
+import dev.restvisor.core.devices.uart16550.Uart16550;
+import dev.restvisor.core.devices.uart16550.UartState;
+import dev.restvisor.core.io.IrqLine;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The built-in devices of one VM and their wiring: UART, PIT and RTC interrupt lines reach the
+ * PIC pair, and the PIC reaches every vcpu's INTR, the same delivery path as KVM_INTERRUPT. Each
+ * device's power-on state is kept so a reset restores it.
+ */
+public final class Platform {
+    private final PicPair pic;
+    private final Pit8254 pit;
+    private final Mc146818 rtc;
+    private final Map<ComPort, Uart16550> uarts = new EnumMap<>(ComPort.class);
+    private final PostCodePort postCodes;
+    private final SystemControlPortA portA;
+    private final I8042 i8042;
+    private final List<Runnable> resets = new ArrayList<>();
+    private volatile boolean a20 = true;
+
+    Platform(Vm vm, PlatformSpec spec, PlatformListener listener) {
+        pic = spec.pic() ? new PicPair(listener::interruptRaised) : null;
+        if (pic != null) {
+            pic.claim(vm.io());
+            vm.setInterruptController(pic);
+            PicState initial = pic.state();
+            resets.add(() -> pic.restore(initial));
+        }
+        pit = spec.pit() ? new Pit8254(vm.clock(), irq(0)) : null;
+        if (pit != null) {
+            pit.claim(vm.io());
+            vm.addTimedDevice(pit);
+            PitState initial = pit.state();
+            resets.add(() -> pit.restore(initial));
+        }
+        rtc = spec.rtc() ? new Mc146818(vm.clock(), irq(8), 0) : null;
+        if (rtc != null) {
+            rtc.claim(vm.io());
+            vm.addTimedDevice(rtc);
+            CmosState initial = rtc.state();
+            resets.add(() -> rtc.restore(initial));
+        }
+        for (ComPort port : spec.serial()) {
+            Uart16550 uart = new Uart16550(vm.clock(), irq(port.irq()), b -> listener.serialOutput(port, b));
+            uart.claim(vm.io(), port);
+            vm.addTimedDevice(uart);
+            uarts.put(port, uart);
+            UartState initial = uart.state();
+            resets.add(() -> uart.restore(initial));
+        }
+        if (spec.debugExitPort() >= 0) {
+            new DebugExit(listener::debugExit).claim(vm.io(), spec.debugExitPort());
+        }
+        postCodes = spec.postCodes() ? new PostCodePort(listener::postCode) : null;
+        if (postCodes != null) {
+            postCodes.claim(vm.io());
+            PostCodeState initial = postCodes.state();
+            resets.add(() -> postCodes.restore(initial));
+        }
+        if (spec.debugConsole()) {
+            new DebugConsole(b -> listener.serialOutput(null, b)).claim(vm.io());
+        }
+        PlatformControl control = new PlatformControl() {
+            @Override
+            public void reset() {
+                listener.resetRequested();
+            }
+
+            @Override
+            public void setA20(boolean enabled) {
+                a20 = enabled;
+            }
+        };
+        portA = spec.systemControl() ? new SystemControlPortA(control) : null;
+        i8042 = spec.systemControl() ? new I8042(control) : null;
+        if (portA != null) {
+            portA.claim(vm.io());
+            i8042.claim(vm.io());
+            PortAState initialA = portA.state();
+            I8042State initialKbc = i8042.state();
+            resets.add(() -> portA.restore(initialA));
+            resets.add(() -> i8042.restore(initialKbc));
+        }
+    }
+
+    private IrqLine irq(int n) {
+        return pic == null ? IrqLine.NONE : pic.irq(n);
+    }
+
+    /** The UART on a COM port, or null when the definition has none there. */
+    public Uart16550 uart(ComPort port) {
+        return uarts.get(port);
+    }
+
+    public Map<ComPort, Uart16550> uarts() {
+        return Map.copyOf(uarts);
+    }
+
+    /** The state of the A20 gate as the guest last set it through port 0x92 or the i8042. */
+    public boolean a20() {
+        return a20;
+    }
+
+    /** Puts every device back in its power-on state. */
+    void reset() {
+        resets.forEach(Runnable::run);
+        a20 = true;
+    }
+}
