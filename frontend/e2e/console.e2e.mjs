@@ -21,6 +21,9 @@ const results = { passed: 0, failed: 0, skipped: 0 };
 const consoleErrors = [];
 const PROGRAM = "40 40 43 b0 41 ba f8 03 ee f4"; // inc ax; inc ax; inc bx; mov al,'A'; mov dx,0x3f8; out dx,al; hlt
 const CODE = 0x1000;
+// A polling COM1 echo: wait for LSR.DR, read RBR, write THR, loop (relative jumps: runs anywhere).
+const ECHO = "ba fd 03 ec a8 01 74 f8 ba f8 03 ec ee eb f1";
+const serviceDriven = () => has("/vms/{id}/actions");
 
 async function check(name, fn) {
   const t0 = Date.now();
@@ -183,7 +186,8 @@ try {
     await page.locator("button[data-cmd=run]").click();
     await page.locator('.dline.current.bp[data-address="0x1008"]').waitFor();
     assert((await regValue("rip")) === "0x1008", "stopped at the breakpoint");
-    await page.getByTestId("last-exit").getByText("KVM_EXIT_DEBUG").waitFor();
+    await page.getByTestId("last-exit").getByText(/KVM_EXIT_DEBUG|debug event @ 0x1008/).waitFor();
+    if (serviceDriven()) await page.getByTestId("vm-state").getByText("paused").waitFor();
     await shot("07-breakpoint-hit");
   });
 
@@ -191,35 +195,64 @@ try {
     await page.getByRole("button", { name: "breakpoint at 0x1008" }).click();
     await page.locator('.dline.bp[data-address="0x1008"]').waitFor({ state: "detached" });
     await page.locator("button[data-cmd=run]").click();
-    await page.getByTestId("last-exit").getByText(/KVM_EXIT_HLT|KVM_EXIT_IO/).waitFor();
-    if (!has("/vms/{id}/actions")) {
+    if (serviceDriven()) {
+      // The service drives the VM: COM1 is a device, its bytes come over the console WebSocket.
+      await page.getByTestId("vm-state").getByText("running").waitFor();
+      await page.waitForFunction(() => (document.querySelector(".xterm-rows")?.textContent ?? "").includes("A"));
+      await page.keyboard.press("F6"); // shortcut: pause
+      await page.getByTestId("vm-state").getByText("paused").waitFor();
+      await page.locator('.dline.current[data-address="0x100a"]').waitFor();
+    } else {
       await page.getByTestId("last-exit").getByText("KVM_EXIT_HLT").waitFor();
       await page.waitForFunction(() => (document.querySelector(".xterm-rows")?.textContent ?? "").includes("A"));
     }
   });
 
+  await check("type into the terminal and see the guest's answer (COM1 echo guest)", async () => {
+    if (!serviceDriven()) return skip("needs the console WebSocket and actions");
+    await page.getByRole("tab", { name: "Memory" }).click();
+    await page.getByLabel("memory address").fill("0x2000");
+    await page.getByRole("button", { name: "Read", exact: true }).click();
+    await page.locator("td.byte[data-offset='0']").click();
+    await page.locator("input.byteedit").fill(ECHO);
+    await page.locator("input.byteedit").press("Enter");
+    await page.waitForFunction(() => document.querySelector("td.byte[data-offset='14']")?.textContent === "f1");
+    await setField("rip", "0x2000");
+    await page.locator("button[data-cmd=run]").click();
+    await page.getByTestId("vm-state").getByText("running").waitFor();
+    await page.locator(".xterm-helper-textarea").focus();
+    await page.keyboard.type("hello restvisor", { delay: 20 });
+    await page.waitForFunction(() => (document.querySelector(".xterm-rows")?.textContent ?? "").includes("hello restvisor"));
+    await page.getByLabel("text to paste").fill(" pasted");
+    await page.getByRole("button", { name: "Paste as keys" }).click();
+    await page.waitForFunction(() => (document.querySelector(".xterm-rows")?.textContent ?? "").includes("hello restvisor pasted"));
+    await shot("08-terminal-echo");
+    await page.locator("button[data-cmd=pause]").click();
+    await page.getByTestId("vm-state").getByText("paused").waitFor();
+  });
+
   await check("event log lists exits and filters them", async () => {
     await page.getByRole("tab", { name: "Events" }).click();
-    await page.getByTestId("events").getByText("KVM_EXIT_HLT").first().waitFor();
+    await page.getByTestId("events").getByText(serviceDriven() ? "lifecycle" : "KVM_EXIT_HLT").first().waitFor();
     await page.getByLabel("filter events").fill("no-such-event");
     assert(await page.locator(".ev").count() === 0, "text filter hides everything");
     await page.getByLabel("filter events").fill("");
     await page.locator(".ev").first().waitFor();
-    await shot("08-events");
+    await shot("09-events");
   });
 
   await check("dirty-page map draws the slot", async () => {
     await page.getByRole("tab", { name: "Dirty pages" }).click();
     await page.getByRole("button", { name: "Read dirty log" }).click();
     await page.locator(".dirtystatus").getByText(/256 pages/).waitFor();
-    await shot("09-dirty-pages");
+    await shot("10-dirty-pages");
   });
 
   await check("chart of instructions/s and exits/s", async () => {
     await page.getByRole("tab", { name: "Chart" }).click();
     await page.locator(".chartlegend .ips").waitFor();
     await page.waitForTimeout(1200);
-    await shot("10-chart");
+    await shot("11-chart");
   });
 
   await check("MSR panel reads MSRs", async () => {
@@ -239,7 +272,7 @@ try {
     await page.getByRole("tab", { name: "Snapshots" }).click();
     if (!has("/vms/{id}/snapshots")) {
       await page.locator(".snapshots .notice.pending").getByText("/vms/{id}/snapshots").waitFor();
-      await shot("11-snapshots-pending");
+      await shot("12-snapshots-pending");
       return skip("POST/GET /vms/{id}/snapshots and .../restore are not in the service yet (the readable pending message is shown)");
     }
     const ripBefore = await regValue("rip");
@@ -249,7 +282,7 @@ try {
     await page.locator("button[data-cmd=step]").click().catch(() => {});
     await page.locator("tr[data-snapshot] button", { hasText: "Restore" }).first().click();
     await page.waitForFunction((r) => document.querySelector('input.reg[data-reg="rip"]')?.value === r, ripBefore);
-    await shot("11-snapshots");
+    await shot("12-snapshots");
   });
 
   await check("API errors show the problem detail", async () => {
@@ -267,10 +300,12 @@ try {
   await check("lifecycle actions from the VM list", async () => {
     await page.goto(base + "/");
     await page.locator(`tr[data-vm="${vmId}"]`).waitFor();
-    await shot("12-vm-list");
+    await shot("14-vm-list");
     if (!has("/vms/{id}/actions")) return skip("POST /vms/{id}/actions is not in the service yet");
-    await page.locator(`tr[data-vm="${vmId}"] button[data-action=start]`).click();
+    await page.locator(`tr[data-vm="${vmId}"] .state.paused`).waitFor();
+    await page.locator(`tr[data-vm="${vmId}"] button[data-action=resume]`).click();
     await page.locator(`tr[data-vm="${vmId}"] .state.running`).waitFor();
+    await page.locator(`tr[data-vm="${vmId}"] td.num`).filter({ hasText: /^\d+\.\d\d$/ }).waitFor();
     await page.locator(`tr[data-vm="${vmId}"] button[data-action=pause]`).click();
     await page.locator(`tr[data-vm="${vmId}"] .state.paused`).waitFor();
   });

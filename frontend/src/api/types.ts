@@ -60,9 +60,9 @@ interface PendingTemplate {
   definition: VmDefinition;
 }
 
-export type Devices = FromSchema<"Devices", PendingDevices>;
+export type Devices = FromSchema<"DevicesDefinition", PendingDevices>;
 export type BootSource = FromSchema<"BootSource", PendingBoot>;
-/** The definition as the contract has it: the generated one plus members not yet in the document. */
+/** The definition as the contract has it (devices and boot are in the document now). */
 export type VmDefinition = VmDefinitionBase & { devices?: Devices; boot?: BootSource };
 export type Image = FromSchema<"Image", PendingImage>;
 export type Snapshot = FromSchema<"Snapshot", PendingSnapshot>;

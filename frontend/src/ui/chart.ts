@@ -16,18 +16,26 @@ export function chartPanel(session: VmSession, eventsPerSecond: Emitter<number>)
   let lastInstr: Sample | null = null;
   let lastExits: Sample | null = null;
   let eventRate = 0;
+  let fromCounters = false;
 
   const sample = () => {
     const c = (session.vm?.counters ?? {}) as Record<string, unknown>;
     const now = performance.now();
+    // The service's own rates when it reports them (Counters.instructions_per_second, exits_per_second).
+    const direct = (k: string) => (typeof c[k] === "number" ? (c[k] as number) : null);
     const instr = tryParseU64(c["instructions_retired"] as string);
-    if (instr !== null) {
+    if (direct("instructions_per_second") !== null) {
+      ips.push(session.state === "running" ? direct("instructions_per_second")! : 0);
+    } else if (instr !== null) {
       const s = { t: now, value: instr };
       ips.push(lastInstr ? ratePerSecond(lastInstr, s) : 0);
       lastInstr = s;
     }
     const exits = tryParseU64(c["exits"] as string);
-    if (exits !== null) {
+    if (direct("exits_per_second") !== null) {
+      eps.push(session.state === "running" ? direct("exits_per_second")! : 0);
+      fromCounters = true;
+    } else if (exits !== null) {
       const s = { t: now, value: exits };
       eps.push(lastExits ? ratePerSecond(lastExits, s) : 0);
       lastExits = s;
@@ -66,7 +74,7 @@ export function chartPanel(session: VmSession, eventsPerSecond: Emitter<number>)
     const me = line(eps, "#f0883e");
     legend.replaceChildren(
       h("span.ips", `instructions/s ${compact(ips.points.at(-1) ?? 0)} (scale ${compact(mi)})`),
-      h("span.eps", `exits/s ${compact(eps.points.at(-1) ?? 0)} (scale ${compact(me)})${lastExits ? "" : " · from the event log"}`),
+      h("span.eps", `exits/s ${compact(eps.points.at(-1) ?? 0)} (scale ${compact(me)})${lastExits || fromCounters ? "" : " · from the event log"}`),
     );
   };
 

@@ -63,6 +63,9 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
 
   const renderRegs = () => {
     if (!session.hasVcpu) return replace(regsBox, notice("This VM has no vcpu."));
+    if (!session.cpuReadable && session.regs) {
+      // keep the last values, read-only, while the service runs the vcpu
+    } else if (!session.cpuReadable) return replace(regsBox, notice("The VM is running: pause it to read registers."));
     if (!session.regs) return replace(regsBox, notice(session.error ?? "Reading registers…", session.error ? "error" : "info"));
     const regs = session.regs as Record<string, string>;
     const changed = changedPaths(session.prevRegs, session.regs);
@@ -70,7 +73,7 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
       regsBox,
       h("div.reggrid", GPRS.map((r) => field(r, regs[r] ?? "", changed.has(r), session.editable, (v) => session.writeRegs({ ...session.regs!, [r]: v })))),
       h("div.flags", "flags: ", h("span", { "data-testid": "flags" }, flagsText(regs.rflags))),
-      session.editable ? null : h("p.hint", "Pause the VM to edit registers."),
+      session.editable ? null : h("p.hint", session.cpuReadable ? "Registers are read-only while the vcpu runs." : "Running: these are the values at the last stop. Pause to read and edit."),
     );
   };
 
@@ -113,6 +116,7 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
 
   const loadMsrs = async (afterStep: boolean) => {
     if (!session.hasVcpu) return replace(msrsBox, notice("This VM has no vcpu."));
+    if (!session.cpuReadable) return replace(msrsBox, notice("The VM is running: pause it to read MSRs."));
     try {
       if (!msrIndices) {
         try {

@@ -28,8 +28,8 @@ export function createDialog(caps: Capabilities, created: (vm: VmView) => void):
     const mib = Number(mem.value);
     const def: VmDefinition = { name: name.value.trim() || undefined, vcpus: Number(vcpus.value) };
     if (mib > 0) def.memory_regions = [{ slot: 0, flags: 1, guest_phys_addr: "0x0", memory_size: toHex(BigInt(mib) * 1048576n) }];
-    if (caps.has("images") || caps.has("bootSource")) {
-      def.devices = { serial: checked("com1") ? ["com1"] : [], pic: checked("pic"), pit: checked("pit"), rtc: checked("rtc") };
+    def.devices = { serial: checked("com1") ? ["com1"] : [], pic: checked("pic"), pit: checked("pit"), rtc: checked("rtc") };
+    if (caps.has("images")) {
       if (imageSel.value) {
         const at = toHex(parseU64(loadAddr.value));
         def.boot = { kind: "flat", image: imageSel.value, load_address: at, entry: entry.value as "real" | "protected32", entry_point: at };
@@ -95,7 +95,7 @@ export function createDialog(caps: Capabilities, created: (vm: VmView) => void):
       tplBox,
       h("h3", "From a definition"),
       h("div.row", h("label", "name ", name), h("label", "memory MiB ", mem), h("label", "vcpus ", vcpus)),
-      caps.has("images") ? devices : null,
+      devices,
       bootRow,
       h("details", h("summary", "definition JSON (edit before creating)"), json),
       err,

@@ -85,7 +85,7 @@ export function disasmPanel(session: VmSession): { el: HTMLElement; dispose: () 
   /** Follows RIP: keeps the listing while RIP is inside it (the highlight moves), reloads otherwise. */
   const follow = async () => {
     const rip = session.ripLinear();
-    if (rip === null || loading) return render();
+    if (rip === null || loading || !session.cpuReadable) return render();
     const inside = lines.some((l) => tryParseU64(l.address) === rip);
     // Re-read when RIP leaves the listing, or to catch code changes when the listing is raw bytes.
     if (!pinned && (!inside || origin === null)) await load(rip);

@@ -1,7 +1,6 @@
 // The event log: the /vms/{id}/events stream (reconnecting, resuming after the last seq)
 // plus exits the console itself saw, with type and text filters.
 import { appendEvents, applyFilter, emptyFilter, eventCategory, summarize, type VmEvent } from "../lib/eventFilter";
-import { ReconnectingSocket, wsUrl } from "../lib/socket";
 import { h, notice, replace } from "./dom";
 import { Emitter } from "./emitter";
 import type { VmSession } from "./session";
@@ -50,20 +49,10 @@ export function eventsPanel(session: VmSession, perSecond: Emitter<number>): { e
     render();
   };
 
-  let socket: ReconnectingSocket | null = null;
-  if (session.caps.has("events")) {
-    socket = new ReconnectingSocket({
-      url: () => wsUrl(`/vms/${encodeURIComponent(session.id)}/events${log.length ? `?after=${log[log.length - 1].seq}` : ""}`),
-      onMessage: (data) => {
-        try {
-          add("log", [JSON.parse(String(data)) as VmEvent]);
-        } catch {
-          /* not an event */
-        }
-      },
-      onState: (s, detail) => (status.textContent = s === "open" ? "live" : detail ?? s),
-    }).start();
-  } else status.textContent = "console exits only";
+  // Counter samples feed the chart, not the log of exits.
+  const offStream = session.events.on((e) => e.type !== "counters" && add("log", [e]));
+  const offState = session.eventState.on((s) => (status.textContent = s));
+  if (!session.caps.has("events")) status.textContent = "console exits only";
   const offLocal = session.localEvents.on((e) => add("local", [e]));
   const tick = setInterval(() => {
     perSecond.emit(count);
@@ -77,5 +66,5 @@ export function eventsPanel(session: VmSession, perSecond: Emitter<number>): { e
     typeBox,
     list,
   );
-  return { el, dispose: () => (socket?.stop(), offLocal(), clearInterval(tick)) };
+  return { el, dispose: () => (offStream(), offState(), offLocal(), clearInterval(tick)) };
 }

@@ -6,6 +6,7 @@ import type { DisasmLine, KvmRegs, KvmRunResult, KvmSregs, VmView } from "../api
 import { debugBody, stepOverTarget } from "../lib/debugger";
 import type { VmEvent } from "../lib/eventFilter";
 import { errorText } from "../lib/problem";
+import { ReconnectingSocket, wsUrl } from "../lib/socket";
 import { parseU64, toHex } from "../lib/u64";
 import { Emitter } from "./emitter";
 import { toast } from "./dom";
@@ -33,10 +34,54 @@ export class VmSession {
   readonly serialOut = new Emitter<Uint8Array>();
   /** Events made in the browser (exits of KVM_RUN) for the event log when there is no event stream. */
   readonly localEvents = new Emitter<VmEvent>();
+  /** Events of the /vms/{id}/events stream (reconnecting; resumes after the last seq seen). */
+  readonly events = new Emitter<VmEvent>();
+  readonly eventState = new Emitter<string>();
+  /** The last debug event (breakpoint or step) the service reported while it drove the VM. */
+  lastDebugPc: string | null = null;
+  private eventSocket: ReconnectingSocket | null = null;
+  private lastSeq = -1;
   private localSeq = 0;
   private stopLoop = false;
 
   constructor(readonly id: string, readonly caps: Capabilities) {}
+
+  start(): void {
+    if (!this.caps.has("events")) return;
+    this.eventSocket = new ReconnectingSocket({
+      url: () => wsUrl(`/vms/${encodeURIComponent(this.id)}/events${this.lastSeq >= 0 ? `?after=${this.lastSeq}` : ""}`),
+      onMessage: (data) => {
+        let e: VmEvent;
+        try {
+          e = JSON.parse(String(data)) as VmEvent;
+        } catch {
+          return;
+        }
+        if (typeof e.seq === "number") this.lastSeq = Math.max(this.lastSeq, e.seq);
+        this.events.emit(e);
+        this.onServiceEvent(e);
+      },
+      onState: (s, detail) => this.eventState.emit(s === "open" ? "live" : detail ?? s),
+    }).start();
+  }
+
+  dispose(): void {
+    this.eventSocket?.stop();
+    this.stopLoop = true;
+  }
+
+  private onServiceEvent(e: VmEvent): void {
+    if (e.type === "debug" && typeof e["pc"] === "string") {
+      this.lastDebugPc = e["pc"] as string;
+      this.changed.emit();
+    }
+    if (e.type === "lifecycle") void this.refreshVm();
+  }
+
+  /** Registers can be read: not while the service runs the vcpus (the API answers 409 then). */
+  get cpuReadable(): boolean {
+    return this.hasVcpu && !(this.serviceDriven && this.state === "running");
+  }
 
   /** The service drives the run loop (actions exist); otherwise the console runs the vcpu with KVM_RUN. */
   get serviceDriven(): boolean {
@@ -69,7 +114,7 @@ export class VmSession {
 
   /** Reads regs and sregs; `afterStep` keeps the previous values for change highlighting. */
   async refreshCpu(afterStep = false): Promise<void> {
-    if (!this.hasVcpu) return;
+    if (!this.cpuReadable) return this.changed.emit();
     try {
       const [regs, sregs] = await Promise.all([api.getRegs(this.id, this.vcpu), api.getSregs(this.id, this.vcpu)]);
       if (afterStep) {

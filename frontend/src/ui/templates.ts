@@ -11,9 +11,9 @@ const MiB = (n: number) => "0x" + (n * 1024 * 1024).toString(16);
 export const builtInTemplates: Template[] = [
   {
     name: "real-mode",
-    title: "Real mode, 1 MiB, 1 vcpu",
-    description: "One memory slot at 0 (dirty logging on), one vcpu; load code with the memory editor and step it.",
-    definition: { memory_regions: [{ slot: 0, flags: 1, guest_phys_addr: "0x0", memory_size: MiB(1) }], vcpus: 1 },
+    title: "Real mode, 1 MiB, 1 vcpu, COM1",
+    description: "One memory slot at 0 (dirty logging on), one vcpu, COM1; load code with the memory editor and step it.",
+    definition: { memory_regions: [{ slot: 0, flags: 1, guest_phys_addr: "0x0", memory_size: MiB(1) }], vcpus: 1, devices: { serial: ["com1"] } },
   },
   {
     name: "pc-small",

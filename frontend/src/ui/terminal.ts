@@ -42,7 +42,16 @@ export function terminalPanel(session: VmSession): { el: HTMLElement; dispose: (
       binary: true,
       onMessage: (data) => {
         if (data instanceof ArrayBuffer) received(new Uint8Array(data));
-        else if (typeof data === "string") received(encoder.encode(data));
+        else if (typeof data === "string") {
+          // Text frames from the service are notices such as {"error": "the serial input queue is full ..."}.
+          try {
+            const msg = JSON.parse(data) as { error?: string };
+            if (msg.error) return toast(`console: ${msg.error}`, "error");
+          } catch {
+            /* plain text */
+          }
+          received(encoder.encode(data));
+        }
       },
       onState: (s, detail) => {
         status.textContent = s === "open" ? "connected" : s === "connecting" ? "connecting…" : detail ?? s;

@@ -75,8 +75,14 @@ export function vmList(caps: Capabilities, nav: (hash: string) => void): { el: H
       const vms = await api.listVms();
       const now = performance.now();
       for (const vm of vms) {
+        if (!vm.id) continue;
+        const direct = vm.counters?.instructions_per_second;
+        if (typeof direct === "number") {
+          mips.set(vm.id, vm.state === "running" ? direct : 0);
+          continue;
+        }
         const v = tryParseU64(vm.counters?.instructions_retired);
-        if (v === null || !vm.id) continue;
+        if (v === null) continue;
         const prev = samples.get(vm.id);
         const s = { t: now, value: v };
         if (prev) mips.set(vm.id, ratePerSecond(prev, s));

@@ -16,7 +16,7 @@ import { terminalPanel } from "./terminal";
 
 export function vmView(id: string, caps: Capabilities, nav: (hash: string) => void): { el: HTMLElement; dispose: () => void } {
   const session = new VmSession(id, caps);
-  const disposers: (() => void)[] = [];
+  const disposers: (() => void)[] = [() => session.dispose()];
 
   const title = h("h1.vmname", id);
   const state = h("span.state", { "data-testid": "vm-state" }, "…");
@@ -60,7 +60,9 @@ export function vmView(id: string, caps: Capabilities, nav: (hash: string) => vo
       state.textContent = session.activity !== "idle" ? `${session.state} · ${session.activity}` : session.state;
       state.className = `state ${session.state}`;
       const ex = session.lastExit;
-      exitInfo.textContent = ex ? `last exit ${ex.exit_reason}${ex.debug ? ` @ ${ex.debug.pc}` : ""}${ex.io ? ` port 0x${(ex.io.port ?? 0).toString(16)}` : ""}` : "";
+      exitInfo.textContent = ex
+        ? `last exit ${ex.exit_reason}${ex.debug ? ` @ ${ex.debug.pc}` : ""}${ex.io ? ` port 0x${(ex.io.port ?? 0).toString(16)}` : ""}`
+        : session.lastDebugPc ? `debug event @ ${session.lastDebugPc}` : "";
       debug.querySelectorAll("button").forEach((b) => ((b as HTMLButtonElement).disabled = session.activity === "stepping" || !session.hasVcpu));
       if (session.state !== lastState) {
         lastState = session.state;
@@ -69,6 +71,7 @@ export function vmView(id: string, caps: Capabilities, nav: (hash: string) => vo
     }),
   );
 
+  session.start();
   const term = terminalPanel(session);
   const cpu = cpuPanel(session);
   const dis = disasmPanel(session);
@@ -107,20 +110,24 @@ export function vmView(id: string, caps: Capabilities, nav: (hash: string) => vo
   window.addEventListener("keydown", onKey);
   disposers.push(() => window.removeEventListener("keydown", onKey));
 
-  // The VM (state, counters) every second; registers when the state changes or while paused/idle.
+  // The VM (state, counters) every second; registers whenever the state changes (never while the
+  // service runs the vcpus: the API refuses that with 409). A stop after running highlights what
+  // the run changed.
   let polling = false;
   let lastSeenState = "";
   const poll = async () => {
     if (polling) return;
     polling = true;
-    await session.refreshVm();
-    if (session.vm && session.state !== lastSeenState) {
-      lastSeenState = session.state;
-      await session.refreshCpu();
-    } else if (session.serviceDriven && session.state === "running") {
-      await session.refreshCpu();
+    try {
+      await session.refreshVm();
+      if (session.vm && session.state !== lastSeenState) {
+        const wasRunning = lastSeenState === "running";
+        lastSeenState = session.state;
+        if (session.activity === "idle") await session.refreshCpu(wasRunning);
+      }
+    } finally {
+      polling = false;
     }
-    polling = false;
   };
   void poll().then(() => {
     if (!session.vm) replace(el.querySelector(".vmgrid")!, notice(session.error ?? "VM not found", "error"));
