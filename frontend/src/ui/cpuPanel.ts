@@ -28,8 +28,9 @@ function field(name: string, value: string, changed: boolean, editable: boolean,
     try {
       const v = u64 ? toHex(parseU64(input.value)) : String(Number(input.value));
       if (!u64 && !Number.isInteger(Number(input.value))) throw new SyntaxError(`"${input.value}" is not an integer`);
-      await commit(v);
       committed = input.value;
+      input.dataset.dirty = "0";
+      await commit(v);
       input.classList.remove("invalid");
     } catch (e) {
       input.classList.add("invalid");
@@ -38,12 +39,29 @@ function field(name: string, value: string, changed: boolean, editable: boolean,
       busy = false;
     }
   };
+  input.addEventListener("input", () => (input.dataset.dirty = input.value === committed ? "0" : "1"));
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter") void go();
-    if (e.key === "Escape") input.value = committed;
+    if (e.key === "Escape") {
+      input.value = committed;
+      input.dataset.dirty = "0";
+    }
   });
   input.addEventListener("change", () => void go());
   return h("label.regfield", h("span.regname", name), input);
+}
+
+/**
+ * Re-renders a box of fields without losing an edit in progress: while a field that the user
+ * changed has the focus the render waits (the commit re-renders); a focused field keeps focus.
+ */
+function rerender(box: HTMLElement, build: () => void): boolean {
+  const active = document.activeElement as HTMLElement | null;
+  if (active && box.contains(active) && active.dataset.dirty === "1") return false;
+  const focused = active && box.contains(active) ? active.dataset.reg : undefined;
+  build();
+  if (focused) box.querySelector<HTMLElement>(`[data-reg="${CSS.escape(focused)}"]`)?.focus();
+  return true;
 }
 
 function flagsText(rflags: string | undefined): string {
@@ -61,7 +79,8 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
   let prevMsrs: KvmMsrs | null = null;
   let msrNote: string | null = null;
 
-  const renderRegs = () => {
+  const renderRegs = () => rerender(regsBox, renderRegsNow);
+  const renderRegsNow = () => {
     if (!session.hasVcpu) return replace(regsBox, notice("This VM has no vcpu."));
     if (!session.cpuReadable && session.regs) {
       // keep the last values, read-only, while the service runs the vcpu
@@ -77,7 +96,8 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
     );
   };
 
-  const renderSregs = () => {
+  const renderSregs = () => rerender(sregsBox, renderSregsNow);
+  const renderSregsNow = () => {
     if (!session.sregs) return replace(sregsBox, notice(session.error ?? "Reading special registers…", session.error ? "error" : "info"));
     const s = session.sregs;
     const changed = changedPaths(session.prevSregs, s);
@@ -135,7 +155,8 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
       replace(msrsBox, notice(`MSRs: ${errorText(e)}`, "error"));
     }
   };
-  const renderMsrs = () => {
+  const renderMsrs = () => rerender(msrsBox, renderMsrsNow);
+  const renderMsrsNow = () => {
     if (!msrs) return replace(msrsBox, notice("Reading MSRs…"));
     const before = new Map((prevMsrs?.entries ?? []).map((e) => [Number(e.index), e.data]));
     replace(
