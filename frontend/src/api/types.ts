@@ -64,8 +64,8 @@ export type Devices = FromSchema<"DevicesDefinition", PendingDevices>;
 export type BootSource = FromSchema<"BootSource", PendingBoot>;
 /** The definition as the contract has it (devices and boot are in the document now). */
 export type VmDefinition = VmDefinitionBase & { devices?: Devices; boot?: BootSource };
-export type Image = FromSchema<"Image", PendingImage>;
-export type Snapshot = FromSchema<"Snapshot", PendingSnapshot>;
+export type Image = FromSchema<"ImageView", PendingImage>;
+export type Snapshot = FromSchema<"SnapshotView", PendingSnapshot>;
 export type DisasmLine = FromSchema<"DisassemblyLine", PendingDisasmLine>;
 export type Template = FromSchema<"Template", PendingTemplate>;
 export type VmAction = "start" | "pause" | "resume" | "reset" | "stop";

@@ -45,7 +45,7 @@ export function appendEvents(log: VmEvent[], incoming: readonly VmEvent[], limit
 /** A short one-line summary of an event for the log. */
 export function summarize(e: VmEvent): string {
   const rest = Object.entries(e)
-    .filter(([k]) => !["seq", "time", "type"].includes(k))
+    .filter(([k]) => !["seq", "time", "type", "local"].includes(k))
     .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
   return rest.join(" ");
 }

@@ -147,7 +147,8 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
           msrNote = `GET /msr-index-list: ${errorText(e)}. Showing the architectural MSRs instead.`;
         }
       }
-      const next = await api.getMsrs(session.id, session.vcpu, msrIndices);
+      const indices = msrIndices;
+      const next = await session.exclusive(() => api.getMsrs(session.id, session.vcpu, indices));
       prevMsrs = afterStep ? msrs : null;
       msrs = next;
       renderMsrs();
@@ -169,7 +170,7 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
           const name = "0x" + idx.toString(16);
           const changed = prevMsrs !== null && before.get(idx) !== e.data;
           return field(name, e.data ?? "", changed, session.editable, async (v) => {
-            await api.setMsrs(session.id, session.vcpu, [{ index: idx, data: v }]);
+            await session.exclusive(() => api.setMsrs(session.id, session.vcpu, [{ index: idx, data: v }]));
             await loadMsrs(false);
           });
         }),

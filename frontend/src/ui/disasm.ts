@@ -21,7 +21,7 @@ export function disasmPanel(session: VmSession): { el: HTMLElement; dispose: () 
   let loading = false;
 
   const physicalOf = async (linear: bigint): Promise<bigint> => {
-    const t = await api.translate(session.id, session.vcpu, toHex(linear));
+    const t = await session.exclusive(() => api.translate(session.id, session.vcpu, toHex(linear)));
     if (!t.valid) throw new Error(`linear ${toHex(linear)} is not mapped`);
     return parseU64(t.physical_address!);
   };

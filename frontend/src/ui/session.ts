@@ -42,6 +42,7 @@ export class VmSession {
   private eventSocket: ReconnectingSocket | null = null;
   private lastSeq = -1;
   private localSeq = 0;
+  private queue: Promise<unknown> = Promise.resolve();
   private stopLoop = false;
 
   constructor(readonly id: string, readonly caps: Capabilities) {}
@@ -113,7 +114,21 @@ export class VmSession {
   }
 
   /** Reads regs and sregs; `afterStep` keeps the previous values for change highlighting. */
-  async refreshCpu(afterStep = false): Promise<void> {
+  /**
+   * Runs vcpu calls one at a time: a register read while a KVM_RUN of this console is in
+   * flight would be refused (409), and a step must not interleave with a refresh.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  refreshCpu(afterStep = false): Promise<void> {
+    return this.exclusive(() => this.readCpu(afterStep));
+  }
+
+  private async readCpu(afterStep: boolean): Promise<void> {
     if (!this.cpuReadable) return this.changed.emit();
     try {
       const [regs, sregs] = await Promise.all([api.getRegs(this.id, this.vcpu), api.getSregs(this.id, this.vcpu)]);
@@ -151,7 +166,7 @@ export class VmSession {
   }
 
   private event(type: string, payload: Record<string, unknown>) {
-    this.localEvents.emit({ seq: ++this.localSeq, time: new Date().toISOString(), type, source: "console", ...payload });
+    this.localEvents.emit({ seq: ++this.localSeq, local: true, time: new Date().toISOString(), type, source: "console", ...payload });
   }
 
   private async guard(what: string, fn: () => Promise<void>): Promise<void> {
@@ -173,14 +188,16 @@ export class VmSession {
   async run(): Promise<void> {
     if (!this.hasVcpu) return toast("This VM has no vcpu: create one first", "error");
     if (this.serviceDriven) {
-      await this.syncDebug(false);
+      this.lastExit = null;
+      this.lastDebugPc = null;
+      await this.exclusive(() => this.guard("breakpoints", () => this.syncDebug(false)));
       return this.action(this.state === "paused" ? "resume" : "start");
     }
     // KVM_RUN mode: run in slices so that Pause is honoured between them.
     this.activity = "running";
     this.stopLoop = false;
     this.changed.emit();
-    await this.guard("run", async () => {
+    await this.exclusive(() => this.guard("run", async () => {
       await this.syncDebug(false);
       for (;;) {
         const exit = await api.run(this.id, this.vcpu, { timeout_ms: 300 });
@@ -188,7 +205,7 @@ export class VmSession {
         if (exit.exit_reason === "KVM_EXIT_INTR" && !this.stopLoop) continue;
         break;
       }
-    });
+    }));
     this.activity = "idle";
     await this.refreshCpu(true);
   }
@@ -218,14 +235,14 @@ export class VmSession {
     if (this.serviceDriven && this.state === "running") return toast("Pause the VM before stepping", "error");
     this.activity = "stepping";
     this.changed.emit();
-    await this.guard("step", async () => {
+    await this.exclusive(() => this.guard("step", async () => {
       await this.syncDebug(true);
       const exit = await api.run(this.id, this.vcpu, {});
       this.lastExit = exit;
       if (exit.exit_reason !== "KVM_EXIT_DEBUG") this.event("exit", { exit_reason: exit.exit_reason, ...detailOf(exit) });
       await this.handleExit(exit);
       await this.syncDebug(false);
-    });
+    }));
     this.activity = "idle";
     await this.refreshCpu(true);
   }
@@ -237,7 +254,7 @@ export class VmSession {
     if (this.serviceDriven && this.state === "running") return toast("Pause the VM before stepping", "error");
     this.activity = "stepping";
     this.changed.emit();
-    await this.guard("step over", async () => {
+    await this.exclusive(() => this.guard("step over", async () => {
       const temp = this.breakpoints.includes(target) ? this.breakpoints : [...this.breakpoints, target];
       await api.setDebug(this.id, this.vcpu, debugBody(temp, false));
       for (let i = 0; i < 20; i++) {
@@ -247,7 +264,7 @@ export class VmSession {
         break;
       }
       await this.syncDebug(false);
-    });
+    }));
     this.activity = "idle";
     await this.refreshCpu(true);
   }
@@ -257,7 +274,7 @@ export class VmSession {
     this.breakpoints = list;
     this.changed.emit();
     try {
-      await this.syncDebug(false);
+      await this.exclusive(() => this.syncDebug(false));
     } catch (e) {
       this.breakpoints = before;
       this.changed.emit();
@@ -271,13 +288,13 @@ export class VmSession {
   }
 
   async writeRegs(regs: KvmRegs): Promise<void> {
-    this.regs = await api.setRegs(this.id, this.vcpu, regs);
+    this.regs = await this.exclusive(() => api.setRegs(this.id, this.vcpu, regs));
     this.prevRegs = null;
     this.changed.emit();
   }
 
   async writeSregs(sregs: KvmSregs): Promise<void> {
-    this.sregs = await api.setSregs(this.id, this.vcpu, sregs);
+    this.sregs = await this.exclusive(() => api.setSregs(this.id, this.vcpu, sregs));
     this.prevSregs = null;
     this.changed.emit();
   }

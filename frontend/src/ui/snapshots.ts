@@ -2,8 +2,15 @@
 import { api } from "../api/endpoints";
 import type { Snapshot } from "../api/types";
 import { errorText } from "../lib/problem";
+import { tryParseU64 } from "../lib/u64";
 import { h, notice, replace, toast } from "./dom";
 import type { VmSession } from "./session";
+
+function sizeText(size: unknown): string {
+  const n = tryParseU64(size as string | number | undefined);
+  if (n === null) return "";
+  return n >= 1048576n ? `${(Number(n) / 1048576).toFixed(1)} MiB` : `${(Number(n) / 1024).toFixed(1)} KiB`;
+}
 
 export function snapshotsPanel(session: VmSession, openVm: (id: string) => void): HTMLElement {
   const name = h("input", { placeholder: "snapshot name", "aria-label": "snapshot name", value: "" });
@@ -39,7 +46,7 @@ export function snapshotsPanel(session: VmSession, openVm: (id: string) => void)
           h("tr", { dataset: { snapshot: s.id } },
             h("td", s.name ?? s.id),
             h("td", s.created_at ? new Date(s.created_at).toLocaleString() : ""),
-            h("td", String(s.size ?? "")),
+            h("td", sizeText(s.size)),
             h("td.actions",
               h("button", { type: "button", on: { click: guarded("restore", async () => { session.vm = await api.restoreSnapshot(session.id, s.id); await session.refreshCpu(); toast(`restored ${s.name ?? s.id}`); }) } }, "Restore"),
               h("button", { type: "button", on: { click: guarded("clone", async () => { const vm = await api.cloneSnapshot(session.id, s.id, `${s.name ?? "snapshot"}-clone`); toast(`cloned into ${vm.name ?? vm.id}`); openVm(vm.id!); }) } }, "Clone"),

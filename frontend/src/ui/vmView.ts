@@ -64,6 +64,9 @@ export function vmView(id: string, caps: Capabilities, nav: (hash: string) => vo
         ? `last exit ${ex.exit_reason}${ex.debug ? ` @ ${ex.debug.pc}` : ""}${ex.io ? ` port 0x${(ex.io.port ?? 0).toString(16)}` : ""}`
         : session.lastDebugPc ? `debug event @ ${session.lastDebugPc}` : "";
       debug.querySelectorAll("button").forEach((b) => ((b as HTMLButtonElement).disabled = session.activity === "stepping" || !session.hasVcpu));
+      const stale = !session.cpuReadable && session.hasVcpu;
+      cpu.el.classList.toggle("stale", stale);
+      dis.el.classList.toggle("stale", stale);
       if (session.state !== lastState) {
         lastState = session.state;
         renderLifecycle();
