@@ -62,6 +62,19 @@ final class Guest {
         return this;
     }
 
+    /** mov word [address], label  (C7 06 disp16 imm16): stores a label's absolute address. */
+    Guest imm16Store(int address, String target) {
+        out.write(0xC7);
+        out.write(0x06);
+        out.write(address & 0xff);
+        out.write(address >> 8);
+        fixups.add(new int[] {out.size(), 2, -1});
+        fixupLabels.add(target);
+        out.write(0);
+        out.write(0);
+        return this;
+    }
+
     Guest ascii(String s) {
         for (char c : s.toCharArray()) {
             out.write(c);
