@@ -132,7 +132,9 @@ public final class Cpu {
         boolean resume = (state.rflags & Rflags.RF) != 0;
         x.dataBreakpointHits = 0;
         try {
-            DebugRegisters.checkInstructionBreakpoint(state, linearRip());
+            if ((state.dr7 & 0xff) != 0) {
+                DebugRegisters.checkInstructionBreakpoint(state, linearRip());
+            }
             int mode = x.codeSize();
             long pa = x.translateFetch(x.linear(SegmentRegister.CS, mode == 64 ? start : start & 0xffffffffL, 1,
                     Segmentation.FETCH));

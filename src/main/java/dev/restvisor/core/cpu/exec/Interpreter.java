@@ -466,8 +466,10 @@ public final class Interpreter implements Decoder.ByteSource {
 
     /** Forgets pending completion data once the instruction that consumed it has retired. */
     void retired() {
-        pendingIn = null;
-        pendingMmio = null;
+        if (pendingIn != null || pendingMmio != null) {
+            pendingIn = null;
+            pendingMmio = null;
+        }
     }
 
     /** Triple fault (SDM Vol. 3A 6.15, interrupt 8): the run loop returns SHUTDOWN. */
