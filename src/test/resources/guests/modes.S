@@ -190,7 +190,46 @@ int81:
     mov %rsp, %rax
     shr $12, %rax               /* on the TSS RSP0 stack: 0x70000 - 40 */
     out %al, $0xe9
+    ljmpl *back_ptr             /* and back: compatibility mode, then out of IA-32e mode, then real mode */
+
+    .code32
+back32:
+    mov $0x10, %ax
+    mov %ax, %ss
+    mov %ax, %ds
+    mov %ax, %es
+    mov %cr0, %eax
+    and $0x7fffffff, %eax       /* paging off leaves IA-32e mode: EFER.LMA = 0 */
+    mov %eax, %cr0
+    mov $0xc0000080, %ecx
+    rdmsr
+    and $~0x100, %eax
+    wrmsr
+    rdmsr
+    test $0x400, %eax
+    jnz fail32
+    MARK(13)
+    ljmp $0x48, $pm16
+
+    .code16
+pm16:
+    mov $0x50, %ax
+    mov %ax, %ds
+    mov %ax, %ss
+    mov %ax, %es
+    mov %cr0, %eax
+    and $~1, %eax
+    mov %eax, %cr0
+    ljmp $0, $real16
+real16:
+    xor %ax, %ax
+    mov %ax, %ds
+    mov %ax, %ss
+    mov $0x8000, %sp
+    MARK(14)
     hlt
+
+    .code64
 
 fail:
     MARK(0xff)
@@ -224,6 +263,8 @@ gdt:
     .quad 0
     .quad 0x00cff2000000ffff    /* 0x38 user data */
     .quad 0x00affa000000ffff    /* 0x40 user 64-bit code */
+    .quad 0x00009a000000ffff    /* 0x48 16-bit code */
+    .quad 0x000092000000ffff    /* 0x50 16-bit data */
 gdt_end:
 gdtr:
     .word gdt_end - gdt - 1
@@ -233,5 +274,8 @@ idtr:
     .quad 0x30000
 compat_ptr:
     .long compat
+    .word 0x08
+back_ptr:
+    .long back32
     .word 0x08
     .equ tss, 0x31000

@@ -54,6 +54,7 @@ public final class Cpu {
         x.shutdown = false;
         // external state writes flush through stateChanged(); only a changed slot layout is checked here (O(slots))
         code.checkLayout();
+        x.dataBreakpointsArmed = DebugRegisters.dataBreakpointsArmed(state);
         long budget = maxInstructions;
         try {
             while (true) {
@@ -129,8 +130,11 @@ public final class Cpu {
         long start = state.rip;
         boolean trap = (state.rflags & Rflags.TF) != 0;
         boolean resume = (state.rflags & Rflags.RF) != 0;
+        x.dataBreakpointHits = 0;
         try {
-            DebugRegisters.checkInstructionBreakpoint(state, linearRip());
+            if ((state.dr7 & 0xff) != 0) {
+                DebugRegisters.checkInstructionBreakpoint(state, linearRip());
+            }
             int mode = x.codeSize();
             long pa = x.translateFetch(x.linear(SegmentRegister.CS, mode == 64 ? start : start & 0xffffffffL, 1,
                     Segmentation.FETCH));
@@ -171,13 +175,22 @@ public final class Cpu {
             }
             x.retired();
             retired++;
-            if (trap && !x.shutdown) {
-                try {
+            if (d.op == Op.MOVDR) {
+                x.dataBreakpointsArmed = DebugRegisters.dataBreakpointsArmed(state);
+            }
+            try {
+                if (x.dataBreakpointHits != 0 && !x.shutdown) {
+                    if (trap) {
+                        // one #DB reports both the single step and the data breakpoints (SDM Vol. 3A 18.2.3)
+                        state.dr6 |= DebugRegisters.DR6_BS;
+                    }
+                    DebugRegisters.dataTrap(x, x.dataBreakpointHits);
+                } else if (trap && !x.shutdown) {
                     DebugRegisters.singleStepTrap(x);
-                } catch (GuestFault f) {
-                    // the instruction has retired: a fault while delivering the trap keeps the new RIP
-                    return fault(f);
                 }
+            } catch (GuestFault f) {
+                // the instruction has retired: a fault while delivering the trap keeps the new RIP
+                return fault(f);
             }
             return x.exitPending;
         } catch (ExitSignal e) {

@@ -51,6 +51,10 @@ public final class Interpreter implements Decoder.ByteSource {
     boolean exitPending;
     /** Triple fault: the run loop reports SHUTDOWN. */
     boolean shutdown;
+    /** DR7 enables a data breakpoint: data accesses are checked against DR0-DR3. */
+    boolean dataBreakpointsArmed;
+    /** DR6 B0-B3 bits of data breakpoints hit by the current instruction (a trap after it retires). */
+    long dataBreakpointHits;
 
     /** Data of a completed IN/INS exit, consumed by the re-executed instruction. */
     private byte[] pendingIn;
@@ -187,11 +191,19 @@ public final class Interpreter implements Decoder.ByteSource {
 
     /** A data read through a segment at the current privilege level. */
     public long read(int sreg, long offset, int size) {
-        return readAccess(linear(sreg, offset, size, Segmentation.READ), size, userAccess());
+        long lin = linear(sreg, offset, size, Segmentation.READ);
+        if (dataBreakpointsArmed) {
+            dataBreakpointHits |= DebugRegisters.dataHits(state, lin, size, false);
+        }
+        return readAccess(lin, size, userAccess());
     }
 
     public void write(int sreg, long offset, int size, long v) {
-        writeAccess(linear(sreg, offset, size, Segmentation.WRITE), size, v, Mmu.WRITE | userAccess());
+        long lin = linear(sreg, offset, size, Segmentation.WRITE);
+        if (dataBreakpointsArmed) {
+            dataBreakpointHits |= DebugRegisters.dataHits(state, lin, size, true);
+        }
+        writeAccess(lin, size, v, Mmu.WRITE | userAccess());
     }
 
     /** A supervisor (implicit) read of a linear address: descriptor tables, IDT, TSS. */
@@ -454,8 +466,10 @@ public final class Interpreter implements Decoder.ByteSource {
 
     /** Forgets pending completion data once the instruction that consumed it has retired. */
     void retired() {
-        pendingIn = null;
-        pendingMmio = null;
+        if (pendingIn != null || pendingMmio != null) {
+            pendingIn = null;
+            pendingMmio = null;
+        }
     }
 
     /** Triple fault (SDM Vol. 3A 6.15, interrupt 8): the run loop returns SHUTDOWN. */

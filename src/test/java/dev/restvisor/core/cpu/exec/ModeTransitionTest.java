@@ -59,7 +59,7 @@ class ModeTransitionTest {
     void realToProtectedToPagingToLongModeAndRing3() throws IOException {
         CpuState state = new CpuState();
         byte[] marks = runGuest("modes.bin", state);
-        assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0x4f, 12, 11, 0x43, 0x3b, 0x6f}, marks);
+        assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0x4f, 12, 11, 0x43, 0x3b, 0x6f, 13, 14}, marks);
         assertEquals(0, state.cpl());
     }
 

@@ -144,4 +144,36 @@ class RealModeRunTest {
         assertEquals(ExitReason.HLT, cpu.run(100).reason);
         assertEquals(6 + 7, state.gpr[3] & 0xff);
     }
+
+    @Test
+    void mmioReadExitsBeforeAndWriteAfterTheInstruction() {
+        // mov ax,0xffff; mov ds,ax; mov bl,[0x0010] -> physical 0x100000 (unbacked); mov [0x0020],bl; hlt
+        load(0xb8, 0xff, 0xff, 0x8e, 0xd8, 0x8a, 0x1e, 0x10, 0x00, 0x88, 0x1e, 0x20, 0x00, 0xf4);
+        CpuExit e = cpu.run(100);
+        assertEquals(ExitReason.MMIO, e.reason);
+        assertEquals(0x100000, e.mmioPhysAddr);
+        assertEquals(1, e.mmioLen);
+        assertTrue(!e.mmioWrite);
+        assertEquals(0x1005, state.rip);
+        cpu.completeMmioRead(new byte[] {0x42});
+        e = cpu.run(100);
+        assertEquals(ExitReason.MMIO, e.reason);
+        assertTrue(e.mmioWrite);
+        assertEquals(0x100010, e.mmioPhysAddr);
+        assertEquals(0x42, e.mmioData[0]);
+        assertEquals(0x100d, state.rip);
+        assertEquals(0x42, state.gpr[3] & 0xff);
+        assertEquals(ExitReason.HLT, cpu.run(100).reason);
+    }
+
+    @Test
+    void interruptWindowOpens() {
+        load(0xfb, 0x90, 0x90, 0xf4); // sti; nop; nop; hlt
+        cpu.setRequestInterruptWindow(true);
+        CpuExit e = cpu.run(100);
+        assertEquals(ExitReason.IRQ_WINDOW_OPEN, e.reason);
+        // the STI shadow delays the window by one instruction
+        assertEquals(0x1002, state.rip);
+        assertTrue(cpu.readyForInterruptInjection());
+    }
 }

@@ -1,0 +1,68 @@
+package dev.restvisor.core.cpu.exec;
+
+import dev.restvisor.core.cpu.state.ControlRegisters;
+import dev.restvisor.core.cpu.state.CpuState;
+import dev.restvisor.core.cpu.state.Segment;
+import dev.restvisor.core.cpu.state.SegmentRegister;
+import dev.restvisor.core.io.IoBus;
+import dev.restvisor.core.memory.GuestMemory;
+import dev.restvisor.core.memory.MemoryQuota;
+import dev.restvisor.core.memory.MemorySlot;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A benchmark, not a test: guest instructions retired per second for each ../shared/bench guest in the
+ * core, using the images BenchGuestTest builds into target/bench-small. Runs only with
+ * -Dbenchmark=true; prints one line per guest (best of three runs).
+ */
+class BenchGuestSpeedBenchmark {
+    @Test
+    void benchGuests() throws Exception {
+        Assumptions.assumeTrue(Boolean.getBoolean("benchmark"), "run with -Dbenchmark=true");
+        Path dir = Path.of("target", "bench-small", "out", "guest");
+        Assumptions.assumeTrue(Files.isDirectory(dir), "run BenchGuestTest first (it builds the images)");
+        for (String w : new String[] {"int", "mem", "branch", "fp"}) {
+            for (String suffix : new String[] {"", "-pm32"}) {
+                byte[] image = Files.readAllBytes(dir.resolve(w + suffix + ".bin"));
+                double best = 0;
+                long n = 0;
+                for (int round = 0; round < 3; round++) {
+                    long[] result = run(image);
+                    n = result[0];
+                    best = Math.max(best, result[0] * 1e3 / result[1]);
+                }
+                System.out.printf("bench %-12s %,14d instructions  %6.1f M instructions/s%n", w + suffix, n, best);
+            }
+        }
+    }
+
+    /** Runs an image to its exit port write; returns {instructions, nanoseconds}. */
+    private static long[] run(byte[] image) {
+        GuestMemory memory = new GuestMemory(MemoryQuota.UNLIMITED);
+        MemorySlot ram = memory.setRegion(0, 0, 0, 16 << 20);
+        ram.writeBytes(0x100000, image, 0, image.length);
+        CpuState s = new CpuState();
+        s.cr0 = ControlRegisters.CR0_PE | ControlRegisters.CR0_ET;
+        s.seg[SegmentRegister.CS] = new Segment(0x08, 0, 0xffffffff, 11, 1, 0, 1, 1, 0, 1, 0, 0);
+        for (int sr : new int[] {0, 2, 3, 4, 5}) {
+            s.seg[sr] = new Segment(0x10, 0, 0xffffffff, 3, 1, 0, 1, 1, 0, 1, 0, 0);
+        }
+        s.rip = 0x100000;
+        s.gpr[4] = 0x9fc00;
+        s.rflags = 2;
+        Cpu cpu = new Cpu(s, memory, new IoBus(), new CpuConfig(() -> 0, false, 0));
+        long t0 = System.nanoTime();
+        while (true) {
+            CpuExit e = cpu.run(Long.MAX_VALUE);
+            if (e.reason == ExitReason.IO && e.ioIn) {
+                cpu.completeIo(new byte[] {0x60, 0x60, 0x60, 0x60});
+            } else if (e.reason != ExitReason.IO || e.ioPort == 0xf4) {
+                return new long[] {cpu.instructionsRetired(), System.nanoTime() - t0};
+            }
+        }
+    }
+}
