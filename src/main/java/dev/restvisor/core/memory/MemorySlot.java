@@ -30,6 +30,7 @@ public final class MemorySlot {
     private final Arena arena;
     private final MemorySegment data;
     private final DirtyBitmap dirty;
+    private final DirtyBitmap changes;
     private final long[] codePages;
     private volatile CodeWriteListener codeWriteListener;
 
@@ -47,6 +48,7 @@ public final class MemorySlot {
         this.arena = Arena.ofShared();
         this.data = arena.allocate(size, PAGE_SIZE);
         this.dirty = (flags & LOG_DIRTY_PAGES) != 0 ? new DirtyBitmap(size >>> PAGE_SHIFT) : null;
+        this.changes = new DirtyBitmap(size >>> PAGE_SHIFT);
         this.codePages = new long[(int) (((size >>> PAGE_SHIFT) + 63) >>> 6)];
     }
 
@@ -59,6 +61,7 @@ public final class MemorySlot {
         this.arena = previous.arena;
         this.data = previous.data;
         this.dirty = (flags & LOG_DIRTY_PAGES) != 0 ? new DirtyBitmap(size >>> PAGE_SHIFT) : null;
+        this.changes = previous.changes;
         this.codePages = previous.codePages;
         this.codeWriteListener = previous.codeWriteListener;
     }
@@ -72,6 +75,13 @@ public final class MemorySlot {
 
     /** The dirty bitmap, or null when LOG_DIRTY_PAGES is off. */
     public DirtyBitmap dirtyBitmap() { return dirty; }
+
+    /**
+     * Pages written since the last snapshot of this slot's storage, always on and independent of the
+     * guest-visible KVM dirty log: a diff snapshot reads and clears it, so KVM_GET_DIRTY_LOG clients
+     * and snapshots never steal each other's bits. It stays with the storage when flags change.
+     */
+    public DirtyBitmap changeLog() { return changes; }
 
     /** Raw storage, for bulk copies (snapshots, image loading). */
     public MemorySegment segment() { return data; }
@@ -117,6 +127,15 @@ public final class MemorySlot {
         wrote(off, len);
     }
 
+    /**
+     * Sets every byte to zero as a guest-visible write (dirty log, change log and cached code all
+     * see it), the first step of restoring a snapshot into this slot.
+     */
+    public void zero() {
+        data.fill((byte) 0);
+        wrote(0, size);
+    }
+
     /** Marks a page as holding cached decoded instructions; its next write notifies the listener. */
     public void markCode(long off) {
         long page = off >>> PAGE_SHIFT;
@@ -130,6 +149,7 @@ public final class MemorySlot {
             if (dirty != null) {
                 dirty.mark(page);
             }
+            changes.mark(page);
             long bit = 1L << page;
             int word = (int) (page >>> 6);
             if ((codePages[word] & bit) != 0) {

@@ -6,6 +6,7 @@ import dev.restvisor.core.cpu.exec.ExitReason;
 import dev.restvisor.core.cpu.state.CpuState;
 import dev.restvisor.core.cpu.state.Rflags;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -121,6 +122,19 @@ public final class Vcpu {
         acquire();
         try {
             return cpu.writeMsr(index, value);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Lists {@code count} instructions from CS offset {@code ip} (null: the current RIP) in the
+     * vcpu's current code size. EBUSY while running.
+     */
+    public List<Disassembly.Line> disassemble(Long ip, int count, dev.restvisor.core.memory.GuestMemory memory) {
+        acquire();
+        try {
+            return Disassembly.list(cpu, memory, ip == null ? cpu.state().rip : ip, count);
         } finally {
             release();
         }
@@ -278,13 +292,36 @@ public final class Vcpu {
         };
     }
 
+    /** Takes ownership without waiting; false while another thread runs or accesses the vcpu. */
+    boolean tryAcquire() {
+        return owner.compareAndSet(null, Thread.currentThread());
+    }
+
+    /** The vcpu's state for a snapshot; the caller owns the vcpu. */
+    VcpuState capture() {
+        return new VcpuState(id, cpu.state(), debug);
+    }
+
+    /**
+     * Puts back a captured state; the caller owns the vcpu. The previous exit is forgotten, so an
+     * IN or MMIO read that was waiting for data is executed again and exits again.
+     */
+    void restore(VcpuState s) {
+        cpu.state().copyFrom(s.registers());
+        GuestDebug d = s.debug();
+        cpu.setDebug(d.enabled(), d.enabled() && d.singleStep(), d.enabled() ? d.breakpoints() : new long[0]);
+        debug = d;
+        lastExit = null;
+        status = Status.PAUSED;
+    }
+
     private void acquire() {
         if (!owner.compareAndSet(null, Thread.currentThread())) {
             throw new VmError(VmError.Errno.EBUSY, null, "vcpu " + id + " is busy: it is running or being accessed by another request");
         }
     }
 
-    private void release() {
+    void release() {
         owner.set(null);
     }
 }

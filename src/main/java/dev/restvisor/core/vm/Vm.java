@@ -11,7 +11,9 @@ import dev.restvisor.core.io.IoBus;
 import dev.restvisor.core.memory.GuestMemory;
 import dev.restvisor.core.memory.MemoryQuota;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One virtual machine (KVM_CREATE_VM): guest memory, the I/O bus, the clock and up to
@@ -31,6 +33,7 @@ public final class Vm {
     private final java.util.List<dev.restvisor.core.io.TimedDevice> timers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile InterruptController interruptController = InterruptController.NONE;
     private Platform platform;
+    private final List<StatefulPart<?>> parts = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param realTime use the host's monotonic clock instead of the deterministic instruction clock
@@ -190,6 +193,110 @@ public final class Vm {
     /** Whether the realtime host clock drives this VM (else the deterministic instruction clock). */
     public boolean realTime() {
         return clock != virtualClock;
+    }
+
+    /** Registers a part whose state snapshots keep; its name must be unique within the VM. */
+    public void addStatefulPart(StatefulPart<?> part) {
+        for (StatefulPart<?> p : parts) {
+            if (p.name().equals(part.name())) {
+                throw new IllegalArgumentException("a stateful part named " + part.name() + " is already registered");
+            }
+        }
+        parts.add(part);
+    }
+
+    public List<StatefulPart<?>> statefulParts() {
+        return List.copyOf(parts);
+    }
+
+    /**
+     * Takes ownership of every vcpu: one that runs is asked to stop at its next instruction boundary
+     * and is taken when its run returns. While the hold is open no vcpu runs and no request reads or
+     * writes vcpu state, so guest memory and state records can be captured or restored consistently.
+     *
+     * @throws VmError EBUSY when some vcpu could not be had within {@code timeoutMillis}
+     */
+    public VcpuHold holdVcpus(long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        List<Vcpu> held = new ArrayList<>();
+        try {
+            for (Vcpu v : vcpus()) {
+                while (!v.tryAcquire()) {
+                    if (v.status() == Vcpu.Status.RUNNING) {
+                        v.requestStop();
+                    }
+                    if (System.nanoTime() - deadline > 0) {
+                        throw new VmError(VmError.Errno.EBUSY, null,
+                                "vcpu " + v.id() + " did not stop within " + timeoutMillis + " ms");
+                    }
+                    Thread.onSpinWait();
+                    Thread.sleep(0, 100_000);
+                }
+                held.add(v);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            held.forEach(Vcpu::release);
+            throw new VmError(VmError.Errno.EBUSY, null, "interrupted while waiting for the vcpus to stop");
+        } catch (RuntimeException e) {
+            held.forEach(Vcpu::release);
+            throw e;
+        }
+        return new VcpuHold(held);
+    }
+
+    /** Every vcpu of a VM owned by one thread; {@link #close()} gives them back. */
+    public final class VcpuHold implements AutoCloseable {
+        private final List<Vcpu> held;
+
+        private VcpuHold(List<Vcpu> held) {
+            this.held = held;
+        }
+
+        /** The vcpus, the clock and every stateful part. */
+        public VmState capture() {
+            Map<String, Record> captured = new LinkedHashMap<>();
+            for (StatefulPart<?> p : parts) {
+                captured.put(p.name(), p.capture().get());
+            }
+            return new VmState(held.stream().map(Vcpu::capture).toList(), virtualClock.nanos(), instructionsRetired(),
+                    captured);
+        }
+
+        /**
+         * Puts back vcpus, clock and parts. The VM must have exactly the snapshot's vcpus and parts
+         * (same ids, same names), which a VM made from the snapshot's definition has.
+         */
+        public void restore(VmState s) {
+            List<Integer> have = held.stream().map(Vcpu::id).toList();
+            List<Integer> want = s.vcpus().stream().map(VcpuState::id).toList();
+            if (!have.equals(want)) {
+                throw new VmError(VmError.Errno.EINVAL, "vcpus", "the snapshot holds vcpus " + want + ", the VM has " + have);
+            }
+            for (String name : s.parts().keySet()) {
+                if (parts.stream().noneMatch(p -> p.name().equals(name))) {
+                    throw new VmError(VmError.Errno.EINVAL, "devices", "the snapshot holds state of " + name + ", which this VM does not have");
+                }
+            }
+            for (StatefulPart<?> p : parts) {
+                Record r = s.parts().get(p.name());
+                if (r == null) {
+                    throw new VmError(VmError.Errno.EINVAL, "devices", "the snapshot holds no state of " + p.name() + ", which this VM has");
+                }
+            }
+            for (int i = 0; i < held.size(); i++) {
+                held.get(i).restore(s.vcpus().get(i));
+            }
+            for (StatefulPart<?> p : parts) {
+                p.restoreUnchecked(s.parts().get(p.name()));
+            }
+            virtualClock.restoreSkipped(s.clockNanos() - instructionsRetired());
+        }
+
+        @Override
+        public void close() {
+            held.forEach(Vcpu::release);
+        }
     }
 
     /** Frees guest memory; the caller has stopped every vcpu. */

@@ -2,6 +2,7 @@ package dev.restvisor.service.api;
 
 import dev.restvisor.core.memory.MemoryRegionException;
 import dev.restvisor.core.vm.VmError;
+import dev.restvisor.service.runtime.CatalogError;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +73,25 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             case NOT_FOUND -> ProblemType.NOT_FOUND;
             case QUOTA -> ProblemType.QUOTA_EXCEEDED;
         };
+        return problem(type, e.getMessage(), e.field());
+    }
+
+    @ExceptionHandler(CatalogError.class)
+    ResponseEntity<Object> catalog(CatalogError e) {
+        ProblemType type = switch (e.kind()) {
+            case INVALID -> ProblemType.INVALID_ARGUMENT;
+            case NOT_FOUND -> ProblemType.NOT_FOUND;
+            case IN_USE -> ProblemType.IN_USE;
+            case CONFLICT -> ProblemType.CONFLICT;
+            case CORRUPT -> ProblemType.SNAPSHOT_CORRUPT;
+            case UNSUPPORTED_FORMAT -> ProblemType.SNAPSHOT_FORMAT_UNSUPPORTED;
+            case QUOTA -> ProblemType.QUOTA_EXCEEDED;
+            case TOO_LARGE -> ProblemType.PAYLOAD_TOO_LARGE;
+            case STORAGE -> ProblemType.INSUFFICIENT_STORAGE;
+        };
+        if (type == ProblemType.INSUFFICIENT_STORAGE) {
+            LOG.error("catalog write failed", e);
+        }
         return problem(type, e.getMessage(), e.field());
     }
 

@@ -20,6 +20,10 @@ public enum ProblemType {
     PAYLOAD_TOO_LARGE("payload-too-large", HttpStatus.CONTENT_TOO_LARGE, "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
     QUOTA_EXCEEDED("quota-exceeded", HttpStatus.UNPROCESSABLE_CONTENT, "Quota exceeded (ENOMEM)"),
+    IN_USE("in-use", HttpStatus.CONFLICT, "Still in use"),
+    SNAPSHOT_CORRUPT("snapshot-corrupt", HttpStatus.UNPROCESSABLE_CONTENT, "Snapshot corrupt"),
+    SNAPSHOT_FORMAT_UNSUPPORTED("snapshot-format-unsupported", HttpStatus.UNPROCESSABLE_CONTENT, "Snapshot format not supported"),
+    INSUFFICIENT_STORAGE("insufficient-storage", HttpStatus.INSUFFICIENT_STORAGE, "Insufficient storage"),
     INTERNAL("internal", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 
     /** Problem type URIs live under this prefix; they are identifiers, not fetched. */

@@ -256,6 +256,22 @@ public final class ManagedVm implements VmRunner.Owner, PlatformListener {
         vm.resetDevices();
     }
 
+    /**
+     * Before a snapshot is restored into this VM: a running VM is paused; any other gets its vcpu
+     * threads started parked. Afterwards the VM is paused and {@code resume} runs the restored state.
+     */
+    synchronized void pauseForRestore() {
+        switch (state) {
+            case RUNNING -> runner.pause();
+            case PAUSED -> { }
+            default -> {
+                runner.stop();
+                runner.startPaused(id);
+            }
+        }
+        transition(State.PAUSED, "restored from a snapshot");
+    }
+
     /** Deletes: stops the vcpu threads. */
     synchronized void shutdownRunner() {
         runner.stop();

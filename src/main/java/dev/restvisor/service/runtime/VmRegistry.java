@@ -24,8 +24,12 @@ public class VmRegistry {
     private final ImageLibrary images;
     private final java.util.concurrent.ScheduledExecutorService pump;
 
-    public VmRegistry(RuntimeLimits limits, org.springframework.beans.factory.ObjectProvider<ImageLibrary> images) {
+    private final VmDefinitions definitions;
+
+    public VmRegistry(RuntimeLimits limits, org.springframework.beans.factory.ObjectProvider<ImageLibrary> images,
+                      VmDefinitions definitions) {
         this.limits = limits;
+        this.definitions = definitions;
         this.memory = new HostMemoryQuota(limits.totalMemoryBytes());
         this.images = images.getIfAvailable(() -> NO_IMAGES);
         this.pump = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
@@ -64,12 +68,37 @@ public class VmRegistry {
         }
     }
 
+    /** Lists every stored VM again after a restart: stopped, with its memory and vcpus, ready to start or restore. */
+    @jakarta.annotation.PostConstruct
+    void reloadDefinitions() {
+        for (VmDefinitions.Stored d : definitions.all()) {
+            try {
+                ManagedVm vm = build(d.id(), d.spec(), d.createdAt());
+                vm.shutdownRunner();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(VmRegistry.class)
+                        .error("VM {} ({}) could not be created again at startup: {}", d.id(), d.spec().name(), e.getMessage());
+            }
+        }
+    }
+
     public RuntimeLimits limits() {
         return limits;
     }
 
     /** KVM_CREATE_VM with an optional definition. Nothing is left behind when the definition fails. */
     public synchronized ManagedVm create(VmSpec spec) {
+        ManagedVm managed = build(UUID.randomUUID().toString(), spec, Instant.now());
+        try {
+            definitions.save(managed.id(), spec, managed.createdAt());
+        } catch (RuntimeException e) {
+            delete(managed.id());
+            throw e;
+        }
+        return managed;
+    }
+
+    private ManagedVm build(String id, VmSpec spec, Instant createdAt) {
         if (vms.size() >= limits.maxVms()) {
             throw new VmError(VmError.Errno.ENOMEM, null, "the service already holds its limit of " + limits.maxVms() + " VMs");
         }
@@ -94,7 +123,7 @@ public class VmRegistry {
         }
         ManagedVm managed;
         try {
-            managed = new ManagedVm(UUID.randomUUID().toString(), spec, vm, Instant.now(), this::boot);
+            managed = new ManagedVm(id, spec, vm, createdAt, this::boot);
         } catch (IllegalArgumentException e) {
             vm.close();
             throw new VmError(VmError.Errno.EINVAL, "devices", e.getMessage());
@@ -124,6 +153,7 @@ public class VmRegistry {
     /** Stops every vcpu of the VM, waits for them to leave their runs, and frees its memory. */
     public void delete(String id) {
         ManagedVm vm = get(id);
+        definitions.delete(id);
         vms.remove(id);
         for (Vcpu v : vm.vm().vcpus()) {
             v.requestStop();

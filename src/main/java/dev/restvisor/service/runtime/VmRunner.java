@@ -63,8 +63,17 @@ final class VmRunner {
     }
 
     synchronized void start(String vmId) {
+        startThreads(vmId, false);
+    }
+
+    /** Starts the vcpu threads parked, as a restored snapshot leaves a VM: {@link #resume()} lets them run. */
+    synchronized void startPaused(String vmId) {
+        startThreads(vmId, true);
+    }
+
+    private void startThreads(String vmId, boolean paused) {
         stopping = false;
-        pauseRequested = false;
+        pauseRequested = paused;
         for (Vcpu v : vm.vcpus()) {
             threads.add(Thread.ofPlatform().name("vcpu-" + vmId + "-" + v.id()).daemon().start(() -> loop(v)));
         }

@@ -55,6 +55,11 @@ public record VmSpec(String name, List<Region> memoryRegions, int vcpus, boolean
         return new VmSpec(name, memoryRegions, vcpus, realtimeClock, cpuidExits, exceptionExits, onShutdown, devices, next);
     }
 
+    /** The same definition under another name (a clone). */
+    public VmSpec withName(String next) {
+        return new VmSpec(next, memoryRegions, vcpus, realtimeClock, cpuidExits, exceptionExits, onShutdown, devices, boot);
+    }
+
     /** The exception vectors as the bitmask the core takes. */
     public int exceptionExitMask() {
         int mask = 0;

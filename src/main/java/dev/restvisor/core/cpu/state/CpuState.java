@@ -42,6 +42,7 @@ public final class CpuState {
     public boolean halted;
 
     public final Msrs msrs = new Msrs();
+    public final FpuState fpu = new FpuState();
 
     /** What CPUID answers (KVM_SET_CPUID2); configuration rather than state, so {@link #reset()} keeps it. */
     public CpuidModel cpuid = CpuidModel.defaults();
@@ -78,6 +79,7 @@ public final class CpuState {
         interruptShadow = false;
         halted = false;
         msrs.reset();
+        fpu.reset();
     }
 
     /**
@@ -130,5 +132,31 @@ public final class CpuState {
 
     public void clearInterrupt(int vector) {
         interruptBitmap[vector >>> 6] &= ~(1L << vector);
+    }
+
+    /** Makes this state equal to {@code other}, field for field (snapshot capture and restore). */
+    public void copyFrom(CpuState other) {
+        System.arraycopy(other.gpr, 0, gpr, 0, gpr.length);
+        rip = other.rip;
+        rflags = other.rflags;
+        System.arraycopy(other.seg, 0, seg, 0, seg.length);
+        tr = other.tr;
+        ldt = other.ldt;
+        gdt = other.gdt;
+        idt = other.idt;
+        cr0 = other.cr0;
+        cr2 = other.cr2;
+        cr3 = other.cr3;
+        cr4 = other.cr4;
+        cr8 = other.cr8;
+        efer = other.efer;
+        apicBase = other.apicBase;
+        System.arraycopy(other.dr, 0, dr, 0, dr.length);
+        dr6 = other.dr6;
+        dr7 = other.dr7;
+        System.arraycopy(other.interruptBitmap, 0, interruptBitmap, 0, interruptBitmap.length);
+        interruptShadow = other.interruptShadow;
+        halted = other.halted;
+        msrs.copyFrom(other.msrs);
     }
 }

@@ -62,4 +62,22 @@ public final class Msrs {
         Arrays.fill(mtrrFixed, 0);
         tscOffset = 0;
     }
+
+    public void copyFrom(Msrs other) {
+        sysenterCs = other.sysenterCs;
+        sysenterEsp = other.sysenterEsp;
+        sysenterEip = other.sysenterEip;
+        star = other.star;
+        lstar = other.lstar;
+        cstar = other.cstar;
+        fmask = other.fmask;
+        kernelGsBase = other.kernelGsBase;
+        tscAux = other.tscAux;
+        pat = other.pat;
+        miscEnable = other.miscEnable;
+        mtrrDefType = other.mtrrDefType;
+        System.arraycopy(other.mtrrVariable, 0, mtrrVariable, 0, mtrrVariable.length);
+        System.arraycopy(other.mtrrFixed, 0, mtrrFixed, 0, mtrrFixed.length);
+        tscOffset = other.tscOffset;
+    }
 }
