@@ -71,6 +71,7 @@ export function memoryPanel(session: VmSession): HTMLElement {
         if (bytes.length === 0) throw new Error("no bytes");
         await api.writeMemory(session.id, toHex(physBase! + BigInt(offset)), bytes);
         await read();
+        session.codeVersion++;
         session.changed.emit();
       } catch (err) {
         toast(`write: ${errorText(err)}`, "error");

@@ -2,8 +2,8 @@
 // listen for `changed`; only this module decides how run/pause/step map onto the API.
 import { api } from "../api/endpoints";
 import type { Capabilities } from "../api/capabilities";
-import type { DisasmLine, KvmRegs, KvmRunResult, KvmSregs, VmView } from "../api/types";
-import { debugBody, stepOverTarget } from "../lib/debugger";
+import type { KvmRegs, KvmRunResult, KvmSregs, VmView } from "../api/types";
+import { debugBody, stepOverTarget, type DisasmLine } from "../lib/debugger";
 import type { VmEvent } from "../lib/eventFilter";
 import { errorText } from "../lib/problem";
 import { ReconnectingSocket, wsUrl } from "../lib/socket";
@@ -156,6 +156,21 @@ export class VmSession {
     });
   }
 
+  /** RIP as a number. */
+  rip(): bigint | null {
+    return this.regs?.rip ? parseU64(this.regs.rip) : null;
+  }
+
+  /** CS.base + offset outside long mode (where CS.base is ignored). */
+  linearOf(offset: bigint): bigint {
+    const long = this.sregs?.cs?.l === 1;
+    const base = !long && this.sregs?.cs?.base ? parseU64(this.sregs.cs.base) : 0n;
+    return (base + offset) & 0xffffffffffffffffn;
+  }
+
+  /** Bumped when guest memory was written from this console (the raw-byte listing re-reads). */
+  codeVersion = 0;
+
   /** The linear address of the next instruction: CS.base + RIP (outside long mode). */
   ripLinear(): bigint | null {
     if (!this.regs?.rip) return null;
@@ -249,8 +264,9 @@ export class VmSession {
 
   /** Steps over calls and rep-string instructions with a temporary breakpoint after them. */
   async stepOver(): Promise<void> {
-    const target = stepOverTarget(this.disasmAtRip);
-    if (target === null) return this.step();
+    const next = stepOverTarget(this.disasmAtRip); // a CS offset, like RIP
+    if (next === null) return this.step();
+    const target = this.linearOf(next);
     if (this.serviceDriven && this.state === "running") return toast("Pause the VM before stepping", "error");
     this.activity = "stepping";
     this.changed.emit();
