@@ -106,10 +106,11 @@ try {
 
   const demoAvailable = await page.locator("button.tpl[data-template=demo]").count() > 0;
   await check("demo template: start, banner in the terminal", async () => {
-    if (!demoAvailable) return skip("no demo template yet (pending: GET /templates or a demo* image via POST /images, boot + devices in the definition)");
+    if (!demoAvailable) return skip("no demo template (GET /templates/demo)");
     await page.locator("button.tpl[data-template=demo]").click();
     await page.waitForURL(/#\/vms\//);
     if (has("/vms/{id}/actions")) await page.locator("button[data-action=start]").click();
+    await page.getByTestId("vm-state").getByText("running").waitFor();
     await page.waitForFunction(() => (document.querySelector(".xterm-rows")?.textContent ?? "").trim().length > 20, null, { timeout: 20000 });
     await shot("03-demo-banner");
   });
@@ -118,7 +119,10 @@ try {
     const before = await terminalText();
     await page.locator(".xterm-helper-textarea").focus();
     await page.keyboard.type("help\r", { delay: 30 });
-    await page.waitForFunction((b) => (document.querySelector(".xterm-rows")?.textContent ?? "").length > b.length + 10, before, { timeout: 15000 });
+    await page.waitForFunction((b) => {
+      const now = document.querySelector(".xterm-rows")?.textContent ?? "";
+      return now.length > b.length + 10 && /info/.test(now.slice(b.length - 40));
+    }, before, { timeout: 15000 });
     await shot("04-demo-command");
     await page.goto(base + "/");
     await page.getByTestId("create-vm").click();

@@ -194,7 +194,8 @@ export class VmSession {
 
   async action(action: "start" | "pause" | "resume" | "reset" | "stop"): Promise<void> {
     await this.guard(action, async () => {
-      this.vm = await api.action(this.id, action);
+      // After any vcpu call in flight: a start must not overtake a register read (409).
+      this.vm = await this.exclusive(() => api.action(this.id, action));
       this.changed.emit();
       if (action === "pause" || action === "stop" || action === "reset") await this.refreshCpu();
     });
