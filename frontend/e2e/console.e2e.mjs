@@ -71,10 +71,7 @@ page.on("pageerror", (e) => consoleErrors.push(String(e)));
 const failedResponses = [];
 const expectedFailures = []; // URL patterns a check provokes on purpose
 // Service gaps the console works around (it shows the problem and a fallback); listed as WARN.
-const knownGaps = [
-  { re: / GET .*\/msr-index-list$/, why: "KVM_GET_MSR_INDEX_LIST is not implemented in the core yet (500)" },
-  { re: /^500 GET .*\/vcpus\/0\/msrs\?/, why: "KVM_GET_MSRS (Cpu.readMsr) is not implemented in the core yet (500)" },
-];
+const knownGaps = []; // e.g. { re: / GET .*\/msr-index-list$/, why: "..." }
 page.on("response", (r) => r.status() >= 400 && failedResponses.push(`${r.status()} ${r.request().method()} ${r.url()}`));
 page.setDefaultTimeout(10000);
 

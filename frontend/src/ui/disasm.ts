@@ -69,7 +69,7 @@ export function disasmPanel(session: VmSession): { el: HTMLElement; dispose: () 
           h("button.gutter", { type: "button", title: isBp ? "Remove breakpoint" : "Set breakpoint", "aria-label": `breakpoint at ${toHex(ip)}`, "aria-pressed": String(isBp), on: { click: () => void toggle(linear) } }, isBp ? "●" : current ? "▶" : ""),
           h("span.daddr", toHex(ip)),
           h("span.dbytes", l.bytes),
-          h("span.dtext", l.text),
+          h("span.dtext", { title: l.text }, l.text),
         );
       }),
     );

@@ -126,7 +126,8 @@ export function vmView(id: string, caps: Capabilities, nav: (hash: string) => vo
       if (session.vm && session.state !== lastSeenState) {
         const wasRunning = lastSeenState === "running";
         lastSeenState = session.state;
-        if (session.activity === "idle") await session.refreshCpu(wasRunning);
+        // Highlight what changed across a run (also when a short run was never seen running).
+        if (session.activity === "idle") await session.refreshCpu(wasRunning || session.state === "paused");
       }
     } finally {
       polling = false;
