@@ -280,7 +280,8 @@ try {
     await page.getByLabel("snapshot name").fill("e2e");
     await page.getByRole("button", { name: "Take snapshot" }).click();
     await page.locator("tr[data-snapshot]").first().waitFor();
-    await page.locator("button[data-cmd=step]").click().catch(() => {});
+    await page.locator("button[data-cmd=step]").click();
+    await page.waitForFunction((r) => document.querySelector('input.reg[data-reg="rip"]')?.value !== r, ripBefore);
     await page.locator("tr[data-snapshot] button", { hasText: "Restore" }).first().click();
     await page.waitForFunction((r) => document.querySelector('input.reg[data-reg="rip"]')?.value === r, ripBefore);
     await shot("12-snapshots");
@@ -309,6 +310,19 @@ try {
     await page.locator(`tr[data-vm="${vmId}"] td.num`).filter({ hasText: /^\d+\.\d\d$/ }).waitFor();
     await page.locator(`tr[data-vm="${vmId}"] button[data-action=pause]`).click();
     await page.locator(`tr[data-vm="${vmId}"] .state.paused`).waitFor();
+  });
+
+  await check("clone a snapshot into a new VM", async () => {
+    if (!has("/vms/{id}/snapshots/{sid}/clone")) return skip("POST /vms/{id}/snapshots/{sid}/clone is not in the service");
+    await page.goto(`${base}/#/vms/${vmId}`);
+    await page.getByRole("tab", { name: "Snapshots" }).click();
+    await page.locator("tr[data-snapshot] button", { hasText: "Clone" }).first().click();
+    await page.waitForURL((u) => u.hash.startsWith("#/vms/") && !u.hash.includes(vmId));
+    await page.getByTestId("vm-state").getByText("paused").waitFor();
+    const cloneId = decodeURIComponent(page.url().split("#/vms/")[1]);
+    const regs = await json(`/vms/${cloneId}/vcpus/0/regs`);
+    assert(regs.rbx === "0x1235", `the clone has the snapshot's registers (rbx ${regs.rbx})`);
+    await page.goto(base + "/");
   });
 
   await check("delete the VM", async () => {
