@@ -4,6 +4,7 @@
 // Checks whose endpoint the service does not offer yet are reported as SKIP with the reason.
 import { chromium } from "playwright-core";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -121,6 +122,9 @@ try {
       return now.length > b.length + 10 && /info/.test(now.slice(b.length - 40));
     }, before, { timeout: 15000 });
     await shot("04-demo-command");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download log" }).click()]);
+    const log = await readFile(await download.path(), "latin1");
+    assert(/demo> help/.test(log), `the scrollback download holds the session (${log.length} bytes)`);
     await page.goto(base + "/");
     await page.getByTestId("create-vm").click();
   });
