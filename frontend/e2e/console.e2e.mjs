@@ -184,8 +184,10 @@ try {
   });
 
   await check("breakpoint set by clicking the gutter is hit", async () => {
+    const put = page.waitForResponse((r) => r.request().method() === "PUT" && r.url().endsWith("/vcpus/0/debug"));
     await page.getByRole("button", { name: "breakpoint at 0x1008" }).click();
     await page.locator('.dline.bp[data-address="0x1008"]').waitFor();
+    await put;
     const dbg = await json(`/vms/${vmId}/vcpus/0/debug`).catch(() => null);
     if (dbg) assert(dbg.breakpoints?.some((b) => b.address === "0x1008"), `debug state ${JSON.stringify(dbg)}`);
     await page.locator("button[data-cmd=run]").click();
@@ -234,6 +236,26 @@ try {
     await shot("08-terminal-echo");
     await page.locator("button[data-cmd=pause]").click();
     await page.getByTestId("vm-state").getByText("paused").waitFor();
+  });
+
+  await check("step over a call", async () => {
+    if (!has("/vms/{id}/vcpus/{n}/disassembly")) return skip("step over needs the disassembly endpoint to recognise a call");
+    // 0x3000: call 0x3005 ; inc bx ; hlt ; 0x3005: inc ax ; ret
+    await page.getByRole("tab", { name: "Memory" }).click();
+    await page.getByLabel("memory address").fill("0x3000");
+    await page.getByRole("button", { name: "Read", exact: true }).click();
+    await page.locator("td.byte[data-offset='0']").click();
+    await page.locator("input.byteedit").fill("e8 02 00 43 f4 40 c3");
+    await page.locator("input.byteedit").press("Enter");
+    await page.waitForFunction(() => document.querySelector("td.byte[data-offset='6']")?.textContent === "c3");
+    await setField("rsp", "0x8000");
+    await setField("rip", "0x3000");
+    await page.locator('.dline.current[data-address="0x3000"]').getByText(/call/).waitFor();
+    const rax = BigInt(await regValue("rax"));
+    await page.keyboard.press("F10");
+    await page.locator('.dline.current[data-address="0x3003"]').waitFor();
+    assert(BigInt(await regValue("rax")) === rax + 1n, "the called function ran");
+    assert((await regValue("rsp")) === "0x8000", "and returned");
   });
 
   await check("event log lists exits and filters them", async () => {
