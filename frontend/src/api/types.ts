@@ -4,6 +4,8 @@ import type { components } from "./schema";
 
 type Schemas = components["schemas"];
 type Schema<Name extends keyof Schemas> = Schemas[Name];
+/** A schema the document may lack for a while (a refresh of it once dropped these): the contract's shape then. */
+type Maybe<Name extends string, Fallback> = Name extends keyof Schemas ? Schemas[Name] : Fallback;
 
 export type VmView = Schemas["VmView"];
 export type VmDefinitionBase = Schemas["VmDefinition"];
@@ -26,6 +28,6 @@ export type BootSource = Schemas["BootSource"];
 export type VmDefinition = VmDefinitionBase;
 export type Image = Schemas["ImageView"];
 export type Snapshot = Schema<"SnapshotView">;
-export type DisasmLine = Schemas["DisassemblyLine"];
-export type Template = Schemas["TemplateView"];
+export type DisasmLine = Maybe<"DisassemblyLine", { address?: string; bytes?: string; text?: string }>;
+export type Template = Maybe<"TemplateView", { id?: string; description?: string; definition?: VmDefinitionBase }>;
 export type VmAction = "start" | "pause" | "resume" | "reset" | "stop";

@@ -27,7 +27,8 @@ import java.util.Map;
 /**
  * The built-in devices of one VM and their wiring: UART, PIT and RTC interrupt lines reach the
  * PIC pair, and the PIC reaches every vcpu's INTR, the same delivery path as KVM_INTERRUPT. Each
- * device's power-on state is kept so a reset restores it.
+ * device's power-on state is kept so a reset restores it, and each device is registered as a
+ * {@link StatefulPart} so that snapshots keep its state record.
  */
 public final class Platform {
     private final PicPair pic;
@@ -47,6 +48,7 @@ public final class Platform {
             vm.setInterruptController(pic);
             PicState initial = pic.state();
             resets.add(() -> pic.restore(initial));
+            vm.addStatefulPart(new StatefulPart<>("pic8259", PicState.class, pic::state, pic::restore));
         }
         pit = spec.pit() ? new Pit8254(vm.clock(), irq(0)) : null;
         if (pit != null) {
@@ -54,6 +56,7 @@ public final class Platform {
             vm.addTimedDevice(pit);
             PitState initial = pit.state();
             resets.add(() -> pit.restore(initial));
+            vm.addStatefulPart(new StatefulPart<>("pit8254", PitState.class, pit::state, pit::restore));
         }
         rtc = spec.rtc() ? new Mc146818(vm.clock(), irq(8), 0) : null;
         if (rtc != null) {
@@ -61,6 +64,7 @@ public final class Platform {
             vm.addTimedDevice(rtc);
             CmosState initial = rtc.state();
             resets.add(() -> rtc.restore(initial));
+            vm.addStatefulPart(new StatefulPart<>("mc146818", CmosState.class, rtc::state, rtc::restore));
         }
         for (ComPort port : spec.serial()) {
             Uart16550 uart = new Uart16550(vm.clock(), irq(port.irq()), b -> listener.serialOutput(port, b));
@@ -69,6 +73,8 @@ public final class Platform {
             uarts.put(port, uart);
             UartState initial = uart.state();
             resets.add(() -> uart.restore(initial));
+            vm.addStatefulPart(new StatefulPart<>("uart16550:" + port.name().toLowerCase(), UartState.class, uart::state,
+                    uart::restore));
         }
         if (spec.debugExitPort() >= 0) {
             new DebugExit(listener::debugExit).claim(vm.io(), spec.debugExitPort());
@@ -78,6 +84,7 @@ public final class Platform {
             postCodes.claim(vm.io());
             PostCodeState initial = postCodes.state();
             resets.add(() -> postCodes.restore(initial));
+            vm.addStatefulPart(new StatefulPart<>("post-codes", PostCodeState.class, postCodes::state, postCodes::restore));
         }
         if (spec.debugConsole()) {
             new DebugConsole(b -> listener.serialOutput(null, b)).claim(vm.io());
@@ -102,7 +109,14 @@ public final class Platform {
             I8042State initialKbc = i8042.state();
             resets.add(() -> portA.restore(initialA));
             resets.add(() -> i8042.restore(initialKbc));
+            vm.addStatefulPart(new StatefulPart<>("port92", PortAState.class, portA::state, portA::restore));
+            vm.addStatefulPart(new StatefulPart<>("i8042", I8042State.class, i8042::state, i8042::restore));
+            vm.addStatefulPart(new StatefulPart<>("a20", A20Gate.class, () -> new A20Gate(a20), g -> a20 = g.enabled()));
         }
+    }
+
+    /** The A20 gate as a snapshot keeps it. */
+    public record A20Gate(boolean enabled) {
     }
 
     private IrqLine irq(int n) {

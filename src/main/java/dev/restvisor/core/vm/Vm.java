@@ -32,8 +32,8 @@ public final class Vm {
     private final int exceptionExitVectors;
     private final java.util.List<dev.restvisor.core.io.TimedDevice> timers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile InterruptController interruptController = InterruptController.NONE;
-    private Platform platform;
     private final List<StatefulPart<?>> parts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private Platform platform;
 
     /**
      * @param realTime use the host's monotonic clock instead of the deterministic instruction clock

@@ -1,5 +1,6 @@
 package dev.restvisor.service.runtime;
 
+import dev.restvisor.core.vm.VmError;
 import dev.restvisor.service.store.ImageStore;
 import dev.restvisor.service.store.StoreException;
 import java.io.InputStream;
@@ -55,7 +56,7 @@ public class ImageCatalog implements ImageLibrary {
         try {
             return store.content(imageId);
         } catch (StoreException e) {
-            throw CatalogError.of(e);
+            throw new VmError(VmError.Errno.ENOENT, "image", e.getMessage());
         }
     }
 

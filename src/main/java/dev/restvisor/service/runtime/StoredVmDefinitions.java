@@ -72,15 +72,15 @@ class StoredVmDefinitions implements VmDefinitions {
 
     /** The images a definition names. */
     static Set<String> imagesOf(VmSpec spec) {
-        Set<String> images = new LinkedHashSet<>();
+        Set<String> ids = new LinkedHashSet<>();
         if (spec.boot() != null) {
             if (spec.boot().image() != null) {
-                images.add(spec.boot().image());
+                ids.add(spec.boot().image());
             }
             if (spec.boot().initrdImage() != null) {
-                images.add(spec.boot().initrdImage());
+                ids.add(spec.boot().initrdImage());
             }
         }
-        return images;
+        return ids;
     }
 }
