@@ -54,6 +54,7 @@ async function json(path, init) {
 }
 const paths = new Set(Object.keys((await json("/v3/api-docs")).paths ?? {}));
 const has = (p) => paths.has(p);
+const vmsBefore = new Set((await json("/vms")).map((v) => v.id));
 
 const userDataDir = mkdtempSync(join(tmpdir(), "restvisor-e2e-"));
 // A fresh, empty profile each run (playwright passes it as --user-data-dir).
@@ -87,6 +88,11 @@ async function setField(name, value) {
   await written;
 }
 let vmId = null;
+/** Waits until the hex view shows the row of `address` (a read replaces the table when it answers). */
+async function hexViewAt(address) {
+  const row = BigInt(address).toString(16).padStart(8, "0");
+  await page.locator("table.hex th", { hasText: row }).first().waitFor();
+}
 
 try {
   await check("VM list loads", async () => {
@@ -158,6 +164,7 @@ try {
     await page.getByLabel("memory address").fill("0x1000");
     await page.getByLabel("address kind").selectOption("linear");
     await page.getByRole("button", { name: "Read", exact: true }).click();
+    await hexViewAt(await page.getByLabel("memory address").inputValue());
     await page.locator("td.byte[data-offset='0']").click();
     const edit = page.locator("input.byteedit");
     await edit.fill(PROGRAM);
@@ -220,6 +227,7 @@ try {
     await page.getByRole("tab", { name: "Memory" }).click();
     await page.getByLabel("memory address").fill("0x2000");
     await page.getByRole("button", { name: "Read", exact: true }).click();
+    await hexViewAt(await page.getByLabel("memory address").inputValue());
     await page.locator("td.byte[data-offset='0']").click();
     await page.locator("input.byteedit").fill(ECHO);
     await page.locator("input.byteedit").press("Enter");
@@ -244,6 +252,7 @@ try {
     await page.getByRole("tab", { name: "Memory" }).click();
     await page.getByLabel("memory address").fill("0x3000");
     await page.getByRole("button", { name: "Read", exact: true }).click();
+    await hexViewAt(await page.getByLabel("memory address").inputValue());
     await page.locator("td.byte[data-offset='0']").click();
     await page.locator("input.byteedit").fill("e8 02 00 43 f4 40 c3");
     await page.locator("input.byteedit").press("Enter");
@@ -368,6 +377,10 @@ try {
   });
 } finally {
   await browser.close();
+  // Leave no VM running on the service: every VM this run created (demo, clone) is deleted.
+  for (const vm of (await json("/vms").catch(() => [])).filter((v) => !vmsBefore.has(v.id))) {
+    await fetch(`${base}/vms/${vm.id}`, { method: "DELETE" }).catch(() => {});
+  }
   rmSync(userDataDir, { recursive: true, force: true });
 }
 console.log(`screenshots in ${shots}`);

@@ -43,6 +43,7 @@ export class VmSession {
   private lastSeq = -1;
   private localSeq = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  private vmVersion = 0;
   private stopLoop = false;
 
   constructor(readonly id: string, readonly caps: Capabilities) {}
@@ -104,8 +105,12 @@ export class VmSession {
   }
 
   async refreshVm(): Promise<void> {
+    const version = this.vmVersion;
     try {
-      this.vm = await api.getVm(this.id);
+      const vm = await api.getVm(this.id);
+      // A read that started before an action answered is older than the action's answer.
+      if (version !== this.vmVersion) return;
+      this.vm = vm;
       this.error = null;
     } catch (e) {
       this.error = errorText(e);
@@ -196,6 +201,7 @@ export class VmSession {
     await this.guard(action, async () => {
       // After any vcpu call in flight: a start must not overtake a register read (409).
       this.vm = await this.exclusive(() => api.action(this.id, action));
+      this.vmVersion++;
       this.changed.emit();
       if (action === "pause" || action === "stop" || action === "reset") await this.refreshCpu();
     });
