@@ -235,15 +235,19 @@ try {
     await setField("rip", "0x2000");
     await page.locator("button[data-cmd=run]").click();
     await page.getByTestId("vm-state").getByText("running").waitFor();
-    await page.locator(".xterm-helper-textarea").focus();
-    await page.keyboard.type("hello restvisor", { delay: 20 });
-    await page.waitForFunction(() => (document.querySelector(".xterm-rows")?.textContent ?? "").includes("hello restvisor"));
-    await page.getByLabel("text to paste").fill(" pasted");
-    await page.getByRole("button", { name: "Paste as keys" }).click();
-    await page.waitForFunction(() => (document.querySelector(".xterm-rows")?.textContent ?? "").includes("hello restvisor pasted"));
-    await shot("08-terminal-echo");
-    await page.locator("button[data-cmd=pause]").click();
-    await page.getByTestId("vm-state").getByText("paused").waitFor();
+    try {
+      await page.locator(".xterm-helper-textarea").focus();
+      await page.keyboard.type("hello restvisor", { delay: 60 });
+      await page.waitForFunction(() => (document.querySelector(".xterm-rows")?.textContent ?? "").includes("hello restvisor"));
+      await page.getByLabel("text to paste").fill(" pasted");
+      await page.getByRole("button", { name: "Paste as keys" }).click();
+      await page.waitForFunction(() => (document.querySelector(".xterm-rows")?.textContent ?? "").includes("hello restvisor pasted"));
+      await shot("08-terminal-echo");
+    } finally {
+      // The checks after this one need the VM paused, whatever happened here.
+      await page.locator("button[data-cmd=pause]").click();
+      await page.getByTestId("vm-state").getByText("paused").waitFor();
+    }
   });
 
   await check("step over a call", async () => {

@@ -5,7 +5,7 @@ import type { Capabilities } from "../api/capabilities";
 import type { KvmRegs, KvmRunResult, KvmSregs, VmView } from "../api/types";
 import { debugBody, stepOverTarget, type DisasmLine } from "../lib/debugger";
 import type { VmEvent } from "../lib/eventFilter";
-import { errorText } from "../lib/problem";
+import { ApiError, errorText } from "../lib/problem";
 import { ReconnectingSocket, wsUrl } from "../lib/socket";
 import { parseU64, toHex } from "../lib/u64";
 import { Emitter } from "./emitter";
@@ -136,7 +136,20 @@ export class VmSession {
   private async readCpu(afterStep: boolean): Promise<void> {
     if (!this.cpuReadable) return this.changed.emit();
     try {
-      const [regs, sregs] = await Promise.all([api.getRegs(this.id, this.vcpu), api.getSregs(this.id, this.vcpu)]);
+      let regs: KvmRegs | undefined;
+      let sregs: KvmSregs | undefined;
+      // The service reports "paused" a moment before its vcpu thread lets go of the vcpu; a
+      // read in that window is refused as busy (409): try again shortly.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          regs = await api.getRegs(this.id, this.vcpu);
+          sregs = await api.getSregs(this.id, this.vcpu);
+          break;
+        } catch (e) {
+          if (!(e instanceof ApiError && e.status === 409) || attempt >= 4) throw e;
+          await new Promise((r) => setTimeout(r, 150));
+        }
+      }
       if (afterStep) {
         this.prevRegs = this.regs;
         this.prevSregs = this.sregs;
