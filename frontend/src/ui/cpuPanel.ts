@@ -163,7 +163,7 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
         }
       }
       const indices = msrIndices;
-      const next = await session.exclusive(() => api.getMsrs(session.id, session.vcpu, indices));
+      const next = await session.vcpuCall(() => api.getMsrs(session.id, session.vcpu, indices));
       prevMsrs = afterStep ? msrs : null;
       msrs = next;
       renderMsrs();

@@ -22,7 +22,7 @@ export function disasmPanel(session: VmSession): { el: HTMLElement; dispose: () 
   let loading = false;
 
   const physicalOf = async (linear: bigint): Promise<bigint> => {
-    const t = await session.exclusive(() => api.translate(session.id, session.vcpu, toHex(linear)));
+    const t = await session.vcpuCall(() => api.translate(session.id, session.vcpu, toHex(linear)));
     if (!t.valid) throw new Error(`linear ${toHex(linear)} is not mapped`);
     return tryParseU64(t.physical_address) ?? 0n;
   };
@@ -31,7 +31,7 @@ export function disasmPanel(session: VmSession): { el: HTMLElement; dispose: () 
     loading = true;
     try {
       if (session.caps.has("disassembly")) {
-        const got = await session.exclusive(() => api.disassembly(session.id, session.vcpu, toHex(start), COUNT));
+        const got = await session.vcpuCall(() => api.disassembly(session.id, session.vcpu, toHex(start), COUNT));
         lines = got.filter((l) => l.address).map((l) => ({ address: l.address!, bytes: l.bytes ?? "", text: l.text ?? "" }));
         replace(info);
       } else {

@@ -129,6 +129,11 @@ export class VmSession {
     return next;
   }
 
+  /** A vcpu read, in turn, refused here (not by a 409) when the service runs the VM by then. */
+  vcpuCall<T>(fn: () => Promise<T>): Promise<T> {
+    return this.exclusive(() => (this.cpuReadable ? fn() : Promise.reject(new Error("the VM is running: pause it first"))));
+  }
+
   refreshCpu(afterStep = false): Promise<void> {
     return this.exclusive(() => this.readCpu(afterStep));
   }
