@@ -4,6 +4,7 @@
 // Checks whose endpoint the service does not offer yet are reported as SKIP with the reason.
 import { chromium } from "playwright-core";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -53,6 +54,7 @@ async function json(path, init) {
 }
 const paths = new Set(Object.keys((await json("/v3/api-docs")).paths ?? {}));
 const has = (p) => paths.has(p);
+const vmsBefore = new Set((await json("/vms")).map((v) => v.id));
 
 const userDataDir = mkdtempSync(join(tmpdir(), "restvisor-e2e-"));
 // A fresh, empty profile each run (playwright passes it as --user-data-dir).
@@ -71,10 +73,7 @@ page.on("pageerror", (e) => consoleErrors.push(String(e)));
 const failedResponses = [];
 const expectedFailures = []; // URL patterns a check provokes on purpose
 // Service gaps the console works around (it shows the problem and a fallback); listed as WARN.
-const knownGaps = [
-  { re: / GET .*\/msr-index-list$/, why: "KVM_GET_MSR_INDEX_LIST is not implemented in the core yet (500)" },
-  { re: /^500 GET .*\/vcpus\/0\/msrs\?/, why: "KVM_GET_MSRS (Cpu.readMsr) is not implemented in the core yet (500)" },
-];
+const knownGaps = []; // e.g. { re: / GET .*\/msr-index-list$/, why: "..." }
 page.on("response", (r) => r.status() >= 400 && failedResponses.push(`${r.status()} ${r.request().method()} ${r.url()}`));
 page.setDefaultTimeout(10000);
 
@@ -89,6 +88,11 @@ async function setField(name, value) {
   await written;
 }
 let vmId = null;
+/** Waits until the hex view shows the row of `address` (a read replaces the table when it answers). */
+async function hexViewAt(address) {
+  const row = BigInt(address).toString(16).padStart(8, "0");
+  await page.locator("table.hex th", { hasText: row }).first().waitFor();
+}
 
 try {
   await check("VM list loads", async () => {
@@ -106,10 +110,11 @@ try {
 
   const demoAvailable = await page.locator("button.tpl[data-template=demo]").count() > 0;
   await check("demo template: start, banner in the terminal", async () => {
-    if (!demoAvailable) return skip("no demo template yet (pending: GET /templates or a demo* image via POST /images, boot + devices in the definition)");
+    if (!demoAvailable) return skip("no demo template (GET /templates/demo)");
     await page.locator("button.tpl[data-template=demo]").click();
     await page.waitForURL(/#\/vms\//);
     if (has("/vms/{id}/actions")) await page.locator("button[data-action=start]").click();
+    await page.getByTestId("vm-state").getByText("running").waitFor();
     await page.waitForFunction(() => (document.querySelector(".xterm-rows")?.textContent ?? "").trim().length > 20, null, { timeout: 20000 });
     await shot("03-demo-banner");
   });
@@ -118,8 +123,14 @@ try {
     const before = await terminalText();
     await page.locator(".xterm-helper-textarea").focus();
     await page.keyboard.type("help\r", { delay: 30 });
-    await page.waitForFunction((b) => (document.querySelector(".xterm-rows")?.textContent ?? "").length > b.length + 10, before, { timeout: 15000 });
+    await page.waitForFunction((b) => {
+      const now = document.querySelector(".xterm-rows")?.textContent ?? "";
+      return now.length > b.length + 10 && /info/.test(now.slice(b.length - 40));
+    }, before, { timeout: 15000 });
     await shot("04-demo-command");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download log" }).click()]);
+    const log = await readFile(await download.path(), "latin1");
+    assert(/demo> help/.test(log), `the scrollback download holds the session (${log.length} bytes)`);
     await page.goto(base + "/");
     await page.getByTestId("create-vm").click();
   });
@@ -153,6 +164,7 @@ try {
     await page.getByLabel("memory address").fill("0x1000");
     await page.getByLabel("address kind").selectOption("linear");
     await page.getByRole("button", { name: "Read", exact: true }).click();
+    await hexViewAt(await page.getByLabel("memory address").inputValue());
     await page.locator("td.byte[data-offset='0']").click();
     const edit = page.locator("input.byteedit");
     await edit.fill(PROGRAM);
@@ -179,8 +191,10 @@ try {
   });
 
   await check("breakpoint set by clicking the gutter is hit", async () => {
+    const put = page.waitForResponse((r) => r.request().method() === "PUT" && r.url().endsWith("/vcpus/0/debug"));
     await page.getByRole("button", { name: "breakpoint at 0x1008" }).click();
     await page.locator('.dline.bp[data-address="0x1008"]').waitFor();
+    await put;
     const dbg = await json(`/vms/${vmId}/vcpus/0/debug`).catch(() => null);
     if (dbg) assert(dbg.breakpoints?.some((b) => b.address === "0x1008"), `debug state ${JSON.stringify(dbg)}`);
     await page.locator("button[data-cmd=run]").click();
@@ -213,6 +227,7 @@ try {
     await page.getByRole("tab", { name: "Memory" }).click();
     await page.getByLabel("memory address").fill("0x2000");
     await page.getByRole("button", { name: "Read", exact: true }).click();
+    await hexViewAt(await page.getByLabel("memory address").inputValue());
     await page.locator("td.byte[data-offset='0']").click();
     await page.locator("input.byteedit").fill(ECHO);
     await page.locator("input.byteedit").press("Enter");
@@ -220,15 +235,40 @@ try {
     await setField("rip", "0x2000");
     await page.locator("button[data-cmd=run]").click();
     await page.getByTestId("vm-state").getByText("running").waitFor();
-    await page.locator(".xterm-helper-textarea").focus();
-    await page.keyboard.type("hello restvisor", { delay: 20 });
-    await page.waitForFunction(() => (document.querySelector(".xterm-rows")?.textContent ?? "").includes("hello restvisor"));
-    await page.getByLabel("text to paste").fill(" pasted");
-    await page.getByRole("button", { name: "Paste as keys" }).click();
-    await page.waitForFunction(() => (document.querySelector(".xterm-rows")?.textContent ?? "").includes("hello restvisor pasted"));
-    await shot("08-terminal-echo");
-    await page.locator("button[data-cmd=pause]").click();
-    await page.getByTestId("vm-state").getByText("paused").waitFor();
+    try {
+      await page.locator(".xterm-helper-textarea").focus();
+      await page.keyboard.type("hello restvisor", { delay: 60 });
+      await page.waitForFunction(() => (document.querySelector(".xterm-rows")?.textContent ?? "").includes("hello restvisor"));
+      await page.getByLabel("text to paste").fill(" pasted");
+      await page.getByRole("button", { name: "Paste as keys" }).click();
+      await page.waitForFunction(() => (document.querySelector(".xterm-rows")?.textContent ?? "").includes("hello restvisor pasted"));
+      await shot("08-terminal-echo");
+    } finally {
+      // The checks after this one need the VM paused, whatever happened here.
+      await page.locator("button[data-cmd=pause]").click();
+      await page.getByTestId("vm-state").getByText("paused").waitFor();
+    }
+  });
+
+  await check("step over a call", async () => {
+    if (!has("/vms/{id}/vcpus/{n}/disassembly")) return skip("step over needs the disassembly endpoint to recognise a call");
+    // 0x3000: call 0x3005 ; inc bx ; hlt ; 0x3005: inc ax ; ret
+    await page.getByRole("tab", { name: "Memory" }).click();
+    await page.getByLabel("memory address").fill("0x3000");
+    await page.getByRole("button", { name: "Read", exact: true }).click();
+    await hexViewAt(await page.getByLabel("memory address").inputValue());
+    await page.locator("td.byte[data-offset='0']").click();
+    await page.locator("input.byteedit").fill("e8 02 00 43 f4 40 c3");
+    await page.locator("input.byteedit").press("Enter");
+    await page.waitForFunction(() => document.querySelector("td.byte[data-offset='6']")?.textContent === "c3");
+    await setField("rsp", "0x8000");
+    await setField("rip", "0x3000");
+    await page.locator('.dline.current[data-address="0x3000"]').getByText(/call/).waitFor();
+    const rax = BigInt(await regValue("rax"));
+    await page.keyboard.press("F10");
+    await page.locator('.dline.current[data-address="0x3003"]').waitFor();
+    assert(BigInt(await regValue("rax")) === rax + 1n, "the called function ran");
+    assert((await regValue("rsp")) === "0x8000", "and returned");
   });
 
   await check("event log lists exits and filters them", async () => {
@@ -279,7 +319,8 @@ try {
     await page.getByLabel("snapshot name").fill("e2e");
     await page.getByRole("button", { name: "Take snapshot" }).click();
     await page.locator("tr[data-snapshot]").first().waitFor();
-    await page.locator("button[data-cmd=step]").click().catch(() => {});
+    await page.locator("button[data-cmd=step]").click();
+    await page.waitForFunction((r) => document.querySelector('input.reg[data-reg="rip"]')?.value !== r, ripBefore);
     await page.locator("tr[data-snapshot] button", { hasText: "Restore" }).first().click();
     await page.waitForFunction((r) => document.querySelector('input.reg[data-reg="rip"]')?.value === r, ripBefore);
     await shot("12-snapshots");
@@ -310,6 +351,19 @@ try {
     await page.locator(`tr[data-vm="${vmId}"] .state.paused`).waitFor();
   });
 
+  await check("clone a snapshot into a new VM", async () => {
+    if (!has("/vms/{id}/snapshots/{sid}/clone")) return skip("POST /vms/{id}/snapshots/{sid}/clone is not in the service");
+    await page.goto(`${base}/#/vms/${vmId}`);
+    await page.getByRole("tab", { name: "Snapshots" }).click();
+    await page.locator("tr[data-snapshot] button", { hasText: "Clone" }).first().click();
+    await page.waitForURL((u) => u.hash.startsWith("#/vms/") && !u.hash.includes(vmId));
+    await page.getByTestId("vm-state").getByText("paused").waitFor();
+    const cloneId = decodeURIComponent(page.url().split("#/vms/")[1]);
+    const regs = await json(`/vms/${cloneId}/vcpus/0/regs`);
+    assert(regs.rbx === "0x1235", `the clone has the snapshot's registers (rbx ${regs.rbx})`);
+    await page.goto(base + "/");
+  });
+
   await check("delete the VM", async () => {
     page.once("dialog", (d) => d.accept());
     await page.locator(`tr[data-vm="${vmId}"] button[data-action=delete]`).click();
@@ -327,6 +381,10 @@ try {
   });
 } finally {
   await browser.close();
+  // Leave no VM running on the service: every VM this run created (demo, clone) is deleted.
+  for (const vm of (await json("/vms").catch(() => [])).filter((v) => !vmsBefore.has(v.id))) {
+    await fetch(`${base}/vms/${vm.id}`, { method: "DELETE" }).catch(() => {});
+  }
   rmSync(userDataDir, { recursive: true, force: true });
 }
 console.log(`screenshots in ${shots}`);

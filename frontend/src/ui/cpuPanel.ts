@@ -41,7 +41,7 @@ function field(name: string, value: string, changed: boolean, editable: boolean,
   };
   input.addEventListener("input", () => (input.dataset.dirty = input.value === committed ? "0" : "1"));
   input.addEventListener("keydown", (e) => {
-    if (e.key === "Enter") void go();
+    if (e.key === "Enter") void go().then(() => !input.classList.contains("invalid") && input.blur()); // Enter commits and leaves the field
     if (e.key === "Escape") {
       input.value = committed;
       input.dataset.dirty = "0";
@@ -52,15 +52,30 @@ function field(name: string, value: string, changed: boolean, editable: boolean,
 }
 
 /**
- * Re-renders a box of fields without losing an edit in progress: while a field that the user
- * changed has the focus the render waits (the commit re-renders); a focused field keeps focus.
+ * Re-renders a box of fields without disturbing an edit: while a field of the box has the focus
+ * the render waits until the focus leaves the box (a commit, Escape or a click elsewhere).
  */
+const deferred = new WeakMap<HTMLElement, () => void>();
 function rerender(box: HTMLElement, build: () => void): boolean {
   const active = document.activeElement as HTMLElement | null;
-  if (active && box.contains(active) && active.dataset.dirty === "1") return false;
-  const focused = active && box.contains(active) ? active.dataset.reg : undefined;
+  if (active && box.contains(active)) {
+    if (!deferred.has(box)) {
+      const later = () => {
+        deferred.delete(box);
+        box.removeEventListener("focusout", onOut);
+        build();
+      };
+      const onOut = (e: FocusEvent) => {
+        if (!box.contains(e.relatedTarget as Node | null)) setTimeout(later, 0);
+      };
+      deferred.set(box, later);
+      box.addEventListener("focusout", onOut);
+    } else {
+      deferred.set(box, deferred.get(box)!); // already waiting; the latest state is read then
+    }
+    return false;
+  }
   build();
-  if (focused) box.querySelector<HTMLElement>(`[data-reg="${CSS.escape(focused)}"]`)?.focus();
   return true;
 }
 
@@ -148,7 +163,7 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
         }
       }
       const indices = msrIndices;
-      const next = await session.exclusive(() => api.getMsrs(session.id, session.vcpu, indices));
+      const next = await session.vcpuCall(() => api.getMsrs(session.id, session.vcpu, indices));
       prevMsrs = afterStep ? msrs : null;
       msrs = next;
       renderMsrs();

@@ -2,11 +2,11 @@
 // boot image), with the resulting JSON shown and editable before it is sent.
 import { api } from "../api/endpoints";
 import type { Capabilities } from "../api/capabilities";
-import type { Template, VmDefinition, VmView } from "../api/types";
+import type { VmDefinition, VmView } from "../api/types";
 import { errorText } from "../lib/problem";
 import { parseU64, toHex } from "../lib/u64";
 import { h, notice, replace } from "./dom";
-import { loadTemplates } from "./templates";
+import { loadTemplates, type TemplateItem } from "./templates";
 
 export function createDialog(caps: Capabilities, created: (vm: VmView) => void): HTMLDialogElement {
   const dlg = h("dialog.create", { "aria-label": "Create VM" }) as HTMLDialogElement;
@@ -57,8 +57,8 @@ export function createDialog(caps: Capabilities, created: (vm: VmView) => void):
       replace(err, notice(`Create failed: ${errorText(e)}`, "error"));
     }
   };
-  const useTemplate = (t: Template) => {
-    const def = { ...t.definition, name: t.definition.name ?? `${t.name}-${Math.random().toString(36).slice(2, 5)}` };
+  const useTemplate = (t: TemplateItem) => {
+    const def = { ...t.definition, name: t.definition.name ?? `${t.id}-${Math.random().toString(36).slice(2, 5)}` };
     void submit(def);
   };
 
@@ -66,7 +66,7 @@ export function createDialog(caps: Capabilities, created: (vm: VmView) => void):
     if (!caps.has("images")) return;
     try {
       const imgs = await api.listImages();
-      replace(imageSel, h("option", { value: "" }, "no boot image"), imgs.map((i) => h("option", { value: i.id }, `${i.name ?? i.id} (${i.size ?? "?"} bytes)`)));
+      replace(imageSel, h("option", { value: "" }, "no boot image"), imgs.map((i) => h("option", { value: i.id ?? "" }, `${i.name ?? i.id} (${i.size ?? "?"} bytes)`)));
     } catch (e) {
       replace(err, notice(`Images: ${errorText(e)}`, "error"));
     }
@@ -77,7 +77,7 @@ export function createDialog(caps: Capabilities, created: (vm: VmView) => void):
     try {
       const img = await api.uploadImage(f.name, f);
       await refreshImages();
-      imageSel.value = img.id;
+      imageSel.value = img.id ?? "";
       sync();
     } catch (e) {
       replace(err, notice(`Upload failed: ${errorText(e)}`, "error"));
@@ -117,8 +117,8 @@ export function createDialog(caps: Capabilities, created: (vm: VmView) => void):
     replace(tplBox,
       demoNote ? notice(demoNote, "pending") : null,
       h("div.tplgrid", templates.map((t) =>
-        h("button.tpl", { type: "button", dataset: { template: t.name }, on: { click: () => useTemplate(t) } },
-          h("strong", t.title ?? t.name), h("span", t.description ?? "")),
+        h("button.tpl", { type: "button", dataset: { template: t.id }, on: { click: () => useTemplate(t) } },
+          h("strong", t.title), h("span", t.description)),
       )),
     ),
   );

@@ -49,6 +49,10 @@ export function dirtyPanel(session: VmSession): { el: HTMLElement; dispose: () =
     const slot = Number(slotSel.value);
     const region = slots().find((r) => r.slot === slot);
     if (!region) return replace(status, notice("This VM has no memory slot.", "info"));
+    if (((region.flags ?? 0) & 1) === 0) {
+      auto.checked = false;
+      return replace(status, notice(`Slot ${slot} does not log dirty pages: it was created without flag KVM_MEM_LOG_DIRTY_PAGES (1).`, "info"));
+    }
     try {
       const log = await api.dirtyLog(session.id, slot);
       const fresh = base64ToBytes(log.dirty_bitmap ?? "");
@@ -66,7 +70,7 @@ export function dirtyPanel(session: VmSession): { el: HTMLElement; dispose: () =
   });
   fillSlots();
   const timer = setInterval(() => {
-    if (auto.checked && !canvas.closest("[hidden]") && slotSel.value) void read();
+    if (auto.checked && canvas.isConnected && !canvas.closest("[hidden]") && slotSel.value) void read();
   }, 1000);
   if (slots().length === 0) replace(status, notice("This VM has no memory slot.", "info"));
   return {

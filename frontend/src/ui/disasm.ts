@@ -1,10 +1,11 @@
-// Disassembly around RIP. The gutter toggles execution breakpoints (PUT debug). Without the
-// disassembly endpoint the listing falls back to one row per byte, so breakpoints still work.
+// Disassembly around RIP (GET .../disassembly lists by CS offset, like RIP). The gutter
+// toggles execution breakpoints, which KVM_SET_GUEST_DEBUG takes as linear addresses
+// (CS.base + offset outside long mode). Without the disassembly endpoint the listing falls
+// back to one row per byte, so that breakpoints still work.
 import { api } from "../api/endpoints";
-import type { DisasmLine } from "../api/types";
-import { byteRows, toggleBreakpoint } from "../lib/debugger";
+import { byteRows, toggleBreakpoint, type DisasmLine } from "../lib/debugger";
 import { errorText } from "../lib/problem";
-import { parseU64, toHex, tryParseU64 } from "../lib/u64";
+import { toHex, tryParseU64 } from "../lib/u64";
 import { h, notice, replace, toast } from "./dom";
 import type { VmSession } from "./session";
 
@@ -14,26 +15,27 @@ const FALLBACK_BYTES = 32;
 export function disasmPanel(session: VmSession): { el: HTMLElement; dispose: () => void } {
   const list = h("div.disasm-list", { "data-testid": "disasm", role: "list" });
   const info = h("div.disasm-info");
-  const goto = h("input.goto", { placeholder: "address (linear)", "aria-label": "disassemble at address", spellcheck: false });
+  const goto = h("input.goto", { placeholder: "offset (like RIP)", "aria-label": "disassemble at address", spellcheck: false });
   let lines: DisasmLine[] = [];
-  let origin: bigint | null = null; // where the listing starts
+  let origin: bigint | null = null; // CS offset where the listing starts
   let pinned = false; // the user asked for an address: do not follow RIP away from it
   let loading = false;
 
   const physicalOf = async (linear: bigint): Promise<bigint> => {
-    const t = await session.exclusive(() => api.translate(session.id, session.vcpu, toHex(linear)));
+    const t = await session.vcpuCall(() => api.translate(session.id, session.vcpu, toHex(linear)));
     if (!t.valid) throw new Error(`linear ${toHex(linear)} is not mapped`);
-    return parseU64(t.physical_address!);
+    return tryParseU64(t.physical_address) ?? 0n;
   };
 
   const load = async (start: bigint) => {
     loading = true;
     try {
       if (session.caps.has("disassembly")) {
-        lines = await api.disassembly(session.id, session.vcpu, toHex(start), COUNT);
+        const got = await session.vcpuCall(() => api.disassembly(session.id, session.vcpu, toHex(start), COUNT));
+        lines = got.filter((l) => l.address).map((l) => ({ address: l.address!, bytes: l.bytes ?? "", text: l.text ?? "" }));
         replace(info);
       } else {
-        const phys = await physicalOf(start);
+        const phys = await physicalOf(session.linearOf(start));
         if (!session.inRam(phys, FALLBACK_BYTES)) throw new Error(`no RAM at physical ${toHex(phys)} (no memory slot covers it)`);
         const bytes = await api.readMemory(session.id, toHex(phys), FALLBACK_BYTES);
         lines = byteRows(start, bytes);
@@ -49,7 +51,7 @@ export function disasmPanel(session: VmSession): { el: HTMLElement; dispose: () 
   };
 
   const render = () => {
-    const rip = session.ripLinear();
+    const rip = session.rip();
     const bps = new Set(session.breakpoints);
     if (!session.hasVcpu) return replace(list, notice("This VM has no vcpu."));
     if (lines.length === 0 && !info.textContent) return replace(list, notice("Reading code at RIP…"));
@@ -57,26 +59,26 @@ export function disasmPanel(session: VmSession): { el: HTMLElement; dispose: () 
     replace(
       list,
       lines.map((l) => {
-        const addr = parseU64(l.address);
-        const isBp = bps.has(addr);
-        const current = addr === rip;
-        const row = h(
+        const ip = tryParseU64(l.address) ?? 0n;
+        const linear = session.linearOf(ip);
+        const isBp = bps.has(linear);
+        const current = ip === rip;
+        return h(
           "div.dline",
-          { role: "listitem", dataset: { address: toHex(addr) }, class: `dline${current ? " current" : ""}${isBp ? " bp" : ""}` },
-          h("button.gutter", { type: "button", title: isBp ? "Remove breakpoint" : "Set breakpoint", "aria-label": `breakpoint at ${toHex(addr)}`, "aria-pressed": String(isBp), on: { click: () => void toggle(addr) } }, isBp ? "●" : current ? "▶" : ""),
-          h("span.daddr", toHex(addr)),
+          { role: "listitem", dataset: { address: toHex(ip), linear: toHex(linear) }, class: `dline${current ? " current" : ""}${isBp ? " bp" : ""}` },
+          h("button.gutter", { type: "button", title: isBp ? "Remove breakpoint" : "Set breakpoint", "aria-label": `breakpoint at ${toHex(ip)}`, "aria-pressed": String(isBp), on: { click: () => void toggle(linear) } }, isBp ? "●" : current ? "▶" : ""),
+          h("span.daddr", toHex(ip)),
           h("span.dbytes", l.bytes),
-          h("span.dtext", l.text),
+          h("span.dtext", { title: l.text }, l.text),
         );
-        return row;
       }),
     );
     list.querySelector(".current")?.scrollIntoView({ block: "nearest" });
   };
 
-  const toggle = async (addr: bigint) => {
+  const toggle = async (linear: bigint) => {
     try {
-      await session.setBreakpoints(toggleBreakpoint(session.breakpoints, addr));
+      await session.setBreakpoints(toggleBreakpoint(session.breakpoints, linear));
     } catch (e) {
       toast(errorText(e), "error");
     }
@@ -84,12 +86,11 @@ export function disasmPanel(session: VmSession): { el: HTMLElement; dispose: () 
 
   /** Follows RIP: keeps the listing while RIP is inside it (the highlight moves), reloads otherwise. */
   const follow = async () => {
-    const rip = session.ripLinear();
+    const rip = session.rip();
     if (rip === null || loading || !session.cpuReadable) return render();
     const inside = lines.some((l) => tryParseU64(l.address) === rip);
-    // Re-read when RIP leaves the listing, or to catch code changes when the listing is raw bytes.
     if (!pinned && (!inside || origin === null)) await load(rip);
-    else if (!pinned && !session.caps.has("disassembly") && origin !== null) await load(origin);
+    else if (!pinned && !session.caps.has("disassembly") && origin !== null) await load(origin); // raw bytes: catch code edits
     render();
   };
 
@@ -110,7 +111,7 @@ export function disasmPanel(session: VmSession): { el: HTMLElement; dispose: () 
 
   let lastKey = "";
   const off = session.changed.on(() => {
-    const key = `${session.regs?.rip}|${session.sregs?.cs?.base}|${session.activity}`;
+    const key = `${session.regs?.rip}|${session.sregs?.cs?.base}|${session.activity}|${session.codeVersion}`;
     if (key !== lastKey) {
       lastKey = key;
       if (session.activity === "idle") void follow();
@@ -118,7 +119,7 @@ export function disasmPanel(session: VmSession): { el: HTMLElement; dispose: () 
   });
 
   const bpList = h("div.bplist");
-  const offBp = session.changed.on(() => replace(bpList, session.breakpoints.length ? "breakpoints: " + session.breakpoints.map(toHex).join(", ") : "no breakpoints (click the gutter)"));
+  const offBp = session.changed.on(() => replace(bpList, session.breakpoints.length ? "breakpoints (linear): " + session.breakpoints.map(toHex).join(", ") : "no breakpoints (click the gutter)"));
 
   const el = h(
     "section.panel.disasm",

@@ -20,7 +20,7 @@ export function memoryPanel(session: VmSession): HTMLElement {
     const a = parseU64(address.value);
     if (mode.value === "physical") return { phys: a, shown: a };
     if (!session.hasVcpu) throw new Error("linear addresses need a vcpu (translate)");
-    const t = await session.exclusive(() => api.translate(session.id, session.vcpu, toHex(a)));
+    const t = await session.vcpuCall(() => api.translate(session.id, session.vcpu, toHex(a)));
     if (!t.valid) throw new Error(`linear ${toHex(a)} is not mapped (translate: valid=0)`);
     replace(status, `linear ${toHex(a)} → physical ${t.physical_address} · writeable=${t.writeable} usermode=${t.usermode}`);
     return { phys: parseU64(t.physical_address!), shown: a };
@@ -71,6 +71,7 @@ export function memoryPanel(session: VmSession): HTMLElement {
         if (bytes.length === 0) throw new Error("no bytes");
         await api.writeMemory(session.id, toHex(physBase! + BigInt(offset)), bytes);
         await read();
+        session.codeVersion++;
         session.changed.emit();
       } catch (err) {
         toast(`write: ${errorText(err)}`, "error");

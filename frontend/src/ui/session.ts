@@ -2,10 +2,10 @@
 // listen for `changed`; only this module decides how run/pause/step map onto the API.
 import { api } from "../api/endpoints";
 import type { Capabilities } from "../api/capabilities";
-import type { DisasmLine, KvmRegs, KvmRunResult, KvmSregs, VmView } from "../api/types";
-import { debugBody, stepOverTarget } from "../lib/debugger";
+import type { KvmRegs, KvmRunResult, KvmSregs, VmView } from "../api/types";
+import { debugBody, stepOverTarget, type DisasmLine } from "../lib/debugger";
 import type { VmEvent } from "../lib/eventFilter";
-import { errorText } from "../lib/problem";
+import { ApiError, errorText } from "../lib/problem";
 import { ReconnectingSocket, wsUrl } from "../lib/socket";
 import { parseU64, toHex } from "../lib/u64";
 import { Emitter } from "./emitter";
@@ -43,6 +43,7 @@ export class VmSession {
   private lastSeq = -1;
   private localSeq = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  private vmVersion = 0;
   private stopLoop = false;
 
   constructor(readonly id: string, readonly caps: Capabilities) {}
@@ -104,8 +105,12 @@ export class VmSession {
   }
 
   async refreshVm(): Promise<void> {
+    const version = this.vmVersion;
     try {
-      this.vm = await api.getVm(this.id);
+      const vm = await api.getVm(this.id);
+      // A read that started before an action answered is older than the action's answer.
+      if (version !== this.vmVersion) return;
+      this.vm = vm;
       this.error = null;
     } catch (e) {
       this.error = errorText(e);
@@ -124,6 +129,11 @@ export class VmSession {
     return next;
   }
 
+  /** A vcpu read, in turn, refused here (not by a 409) when the service runs the VM by then. */
+  vcpuCall<T>(fn: () => Promise<T>): Promise<T> {
+    return this.exclusive(() => (this.cpuReadable ? fn() : Promise.reject(new Error("the VM is running: pause it first"))));
+  }
+
   refreshCpu(afterStep = false): Promise<void> {
     return this.exclusive(() => this.readCpu(afterStep));
   }
@@ -131,7 +141,20 @@ export class VmSession {
   private async readCpu(afterStep: boolean): Promise<void> {
     if (!this.cpuReadable) return this.changed.emit();
     try {
-      const [regs, sregs] = await Promise.all([api.getRegs(this.id, this.vcpu), api.getSregs(this.id, this.vcpu)]);
+      let regs: KvmRegs | undefined;
+      let sregs: KvmSregs | undefined;
+      // The service reports "paused" a moment before its vcpu thread lets go of the vcpu; a
+      // read in that window is refused as busy (409): try again shortly.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          regs = await api.getRegs(this.id, this.vcpu);
+          sregs = await api.getSregs(this.id, this.vcpu);
+          break;
+        } catch (e) {
+          if (!(e instanceof ApiError && e.status === 409) || attempt >= 4) throw e;
+          await new Promise((r) => setTimeout(r, 150));
+        }
+      }
       if (afterStep) {
         this.prevRegs = this.regs;
         this.prevSregs = this.sregs;
@@ -156,6 +179,21 @@ export class VmSession {
     });
   }
 
+  /** RIP as a number. */
+  rip(): bigint | null {
+    return this.regs?.rip ? parseU64(this.regs.rip) : null;
+  }
+
+  /** CS.base + offset outside long mode (where CS.base is ignored). */
+  linearOf(offset: bigint): bigint {
+    const long = this.sregs?.cs?.l === 1;
+    const base = !long && this.sregs?.cs?.base ? parseU64(this.sregs.cs.base) : 0n;
+    return (base + offset) & 0xffffffffffffffffn;
+  }
+
+  /** Bumped when guest memory was written from this console (the raw-byte listing re-reads). */
+  codeVersion = 0;
+
   /** The linear address of the next instruction: CS.base + RIP (outside long mode). */
   ripLinear(): bigint | null {
     if (!this.regs?.rip) return null;
@@ -179,7 +217,9 @@ export class VmSession {
 
   async action(action: "start" | "pause" | "resume" | "reset" | "stop"): Promise<void> {
     await this.guard(action, async () => {
-      this.vm = await api.action(this.id, action);
+      // After any vcpu call in flight: a start must not overtake a register read (409).
+      this.vm = await this.exclusive(() => api.action(this.id, action));
+      this.vmVersion++;
       this.changed.emit();
       if (action === "pause" || action === "stop" || action === "reset") await this.refreshCpu();
     });
@@ -249,8 +289,9 @@ export class VmSession {
 
   /** Steps over calls and rep-string instructions with a temporary breakpoint after them. */
   async stepOver(): Promise<void> {
-    const target = stepOverTarget(this.disasmAtRip);
-    if (target === null) return this.step();
+    const next = stepOverTarget(this.disasmAtRip); // a CS offset, like RIP
+    if (next === null) return this.step();
+    const target = this.linearOf(next);
     if (this.serviceDriven && this.state === "running") return toast("Pause the VM before stepping", "error");
     this.activity = "stepping";
     this.changed.emit();

@@ -126,7 +126,10 @@ export function vmView(id: string, caps: Capabilities, nav: (hash: string) => vo
       if (session.vm && session.state !== lastSeenState) {
         const wasRunning = lastSeenState === "running";
         lastSeenState = session.state;
-        if (session.activity === "idle") await session.refreshCpu(wasRunning);
+        // Give the service's vcpu thread a moment to park after a pause (see VmSession.readCpu).
+        if (wasRunning) await new Promise((r) => setTimeout(r, 200));
+        // Highlight what changed across a run (also when a short run was never seen running).
+        if (session.activity === "idle") await session.refreshCpu(wasRunning || session.state === "paused");
       }
     } finally {
       polling = false;
