@@ -123,6 +123,7 @@ public final class ManagedVm implements VmRunner.Owner, PlatformListener {
     @Override
     public void debugExit(int status) {
         exitStatus = status;
+        runner.halt();
         events.publish("debug_exit", -1, Map.of("status", status));
         stopped("the guest wrote " + status + " to the debug-exit port");
     }

@@ -104,6 +104,18 @@ final class VmRunner {
         }
     }
 
+    /**
+     * Makes every vcpu leave its run at the next instruction boundary and its thread end, without
+     * waiting (callable from a vcpu thread, e.g. when the guest writes the debug-exit port).
+     */
+    void halt() {
+        stopping = true;
+        vm.vcpus().forEach(Vcpu::requestStop);
+        synchronized (gate) {
+            gate.notifyAll();
+        }
+    }
+
     /** Ends every vcpu thread and waits for it. */
     void stop() {
         List<Thread> toJoin;
