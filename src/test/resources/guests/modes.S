@@ -119,9 +119,30 @@ lm64b:
     movl $1, (%rbx)
     MARK(10)
     /* ring 3 through IRETQ, back through an interrupt gate with the TSS stack */
+    /* SYSCALL: kernel CS 0x18 (SS 0x20); SYSRET: user SS 0x38, CS 0x40 */
+    mov $0xc0000080, %ecx
+    rdmsr
+    or $1, %eax                 /* EFER.SCE */
+    wrmsr
+    mov $0xc0000081, %ecx       /* STAR */
+    xor %eax, %eax
+    mov $0x00300018, %edx
+    wrmsr
+    mov $0xc0000082, %ecx       /* LSTAR */
+    mov $syscall_entry, %eax
+    xor %edx, %edx
+    wrmsr
     movl $0x70000, tss+4
     mov $0x28, %ax
     ltr %ax
+    /* IST: vector 0x82 switches to TSS.IST1 = 0x50000 even without a privilege change */
+    movl $0x50000, tss+0x24
+    mov $0x82, %edi
+    mov $int82, %esi
+    mov $0x8e, %edx
+    call setgate
+    movb $1, 0x30000 + 0x82 * 16 + 4
+    int $0x82
     pushq $0x3b
     pushq $0x60000
     pushfq
@@ -129,11 +150,24 @@ lm64b:
     pushq $user
     iretq
 user:
+    syscall
     int $0x81
     jmp user
 
+syscall_entry:
+    MARK(12)
+    cmp $user + 2, %rcx          /* RCX = the instruction after SYSCALL */
+    jne fail
+    sysretq
+
 int80:
     MARK(7)
+    iretq
+
+int82:
+    mov %rsp, %rax
+    shr $12, %rax               /* 0x50000 - 40: 0x4f */
+    out %al, $0xe9
     iretq
 
 pfault:

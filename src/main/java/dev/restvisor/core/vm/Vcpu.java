@@ -6,6 +6,7 @@ import dev.restvisor.core.cpu.exec.ExitReason;
 import dev.restvisor.core.cpu.state.CpuState;
 import dev.restvisor.core.cpu.state.Rflags;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -121,6 +122,19 @@ public final class Vcpu {
         acquire();
         try {
             return cpu.writeMsr(index, value);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Lists {@code count} instructions from CS offset {@code ip} (null: the current RIP) in the
+     * vcpu's current code size. EBUSY while running.
+     */
+    public List<Disassembly.Line> disassemble(Long ip, int count, dev.restvisor.core.memory.GuestMemory memory) {
+        acquire();
+        try {
+            return Disassembly.list(cpu, memory, ip == null ? cpu.state().rip : ip, count);
         } finally {
             release();
         }
@@ -294,6 +308,7 @@ public final class Vcpu {
      */
     void restore(VcpuState s) {
         cpu.state().copyFrom(s.registers());
+        cpu.stateChanged();
         GuestDebug d = s.debug();
         cpu.setDebug(d.enabled(), d.enabled() && d.singleStep(), d.enabled() ? d.breakpoints() : new long[0]);
         debug = d;

@@ -28,7 +28,8 @@ public record KvmSregs(
         @Schema(description = "IA32_EFER (u64). LMA is computed by the processor but may be set here, as KVM allows.") U64 efer,
         @Schema(description = "IA32_APIC_BASE (u64).") U64 apicBase,
         @ArraySchema(minItems = 4, maxItems = 4, arraySchema = @Schema(description = "The 256-bit pending-interrupt bitmap "
-                + "as four u64 words, bit n of word w = vector 64*w+n, queued by KVM_INTERRUPT and not yet delivered."))
+                + "as four u64 words, bit n of word w = vector 64*w+n, queued by KVM_INTERRUPT and not yet delivered. On PUT an "
+                + "empty array counts as absent (generated clients send [] for unset arrays)."))
         List<U64> interruptBitmap) {
 
     private static final String[] SEGMENTS = {"es", "cs", "ss", "ds", "fs", "gs"};
@@ -45,6 +46,7 @@ public record KvmSregs(
 
     /** Validates the request completely, then applies it; a bad member changes nothing. */
     void applyTo(CpuState s) {
+        List<U64> bitmap = interruptBitmap == null || interruptBitmap.isEmpty() ? null : interruptBitmap;
         KvmSegment[] bySreg = {es, cs, ss, ds, fs, gs};
         var segs = new dev.restvisor.core.cpu.state.Segment[6];
         for (int i = 0; i < 6; i++) {
@@ -54,16 +56,16 @@ public record KvmSregs(
         var newLdt = ldt == null ? s.ldt : ldt.toSegment("ldt");
         var newGdt = gdt == null ? s.gdt : gdt.toTable("gdt");
         var newIdt = idt == null ? s.idt : idt.toTable("idt");
-        if (interruptBitmap != null && interruptBitmap.size() != 4) {
+        if (bitmap != null && bitmap.size() != 4) {
             throw new ApiException(ProblemType.INVALID_ARGUMENT, "interrupt_bitmap",
-                    "interrupt_bitmap must hold exactly 4 u64 words, got " + interruptBitmap.size());
+                    "interrupt_bitmap must hold exactly 4 u64 words, got " + bitmap.size());
         }
         if (cr8 != null && (cr8.value() & ~0xfL) != 0) {
             throw new ApiException(ProblemType.INVALID_ARGUMENT, "cr8", "cr8 holds only bits 3:0");
         }
-        if (interruptBitmap != null) {
+        if (bitmap != null) {
             for (int i = 0; i < 4; i++) {
-                if (interruptBitmap.get(i) == null) {
+                if (bitmap.get(i) == null) {
                     throw new ApiException(ProblemType.INVALID_ARGUMENT, "interrupt_bitmap[" + i + "]", "must not be null");
                 }
             }
@@ -80,9 +82,9 @@ public record KvmSregs(
         s.cr8 = Fields.orElse(cr8, s.cr8);
         s.efer = Fields.orElse(efer, s.efer);
         s.apicBase = Fields.orElse(apicBase, s.apicBase);
-        if (interruptBitmap != null) {
+        if (bitmap != null) {
             for (int i = 0; i < 4; i++) {
-                s.interruptBitmap[i] = interruptBitmap.get(i).value();
+                s.interruptBitmap[i] = bitmap.get(i).value();
             }
         }
     }

@@ -8,7 +8,6 @@ import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.info.Info;
-import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
@@ -51,14 +50,18 @@ public class OpenApiConfig {
         return new OpenAPI()
                 .info(new Info().title("Restvisor").version("1")
                         .description("The Linux KVM userspace API (kvm.h, API version 3) as a REST service. Resources follow the ioctls; "
-                                + "JSON members carry kvm.h names. Every u64 is a hex string. Every error is an RFC 9457 problem.")
-                        .license(new License().name("Apache-2.0")))
-                .components(new Components().addSchemas(PROBLEM, problemSchema()));
+                                + "JSON members carry kvm.h names. Every u64 is a hex string. Every error is an RFC 9457 problem."));
     }
 
     @Bean
     OpenApiCustomizer problemResponses() {
-        return api -> api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, op) -> addErrors(path, method.name(), op)));
+        return api -> {
+            if (api.getComponents() == null) {
+                api.setComponents(new Components());
+            }
+            api.getComponents().addSchemas(PROBLEM, problemSchema());
+            api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, op) -> addErrors(path, method.name(), op)));
+        };
     }
 
     private static void addErrors(String path, String method, Operation op) {

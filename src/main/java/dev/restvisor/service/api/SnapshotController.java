@@ -17,12 +17,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Snapshots of a VM: take, list, restore, clone into a new VM, delete. */
 @RestController
-@RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "snapshots", description = "Snapshots of VMs.")
 public class SnapshotController {
     private final SnapshotService snapshots;

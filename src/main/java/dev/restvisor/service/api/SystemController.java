@@ -5,14 +5,11 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Arrays;
-import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The system ioctls of /dev/kvm. */
 @RestController
-@RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "system", description = "System ioctls of /dev/kvm.")
 public class SystemController {
 

@@ -25,12 +25,10 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /** vcpu ioctls: KVM_CREATE_VCPU, KVM_GET/SET_REGS, _SREGS, _MSRS, KVM_RUN, KVM_TRANSLATE, KVM_INTERRUPT, KVM_SET_GUEST_DEBUG. */
 @RestController
-@RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "vcpu", description = "vcpu ioctls.")
 public class VcpuController {
     private final VmRegistry registry;
@@ -166,6 +164,22 @@ public class VcpuController {
         KvmRunRequest r = request == null ? new KvmRunRequest(null, null, null, null, null, null, null, null) : request;
         Vcpu v = vcpu(id, n);
         return KvmRunResult.from(v.run(toRunRequest(r, v, registry.limits())));
+    }
+
+    @GetMapping("/vms/{id}/vcpus/{n}/disassembly")
+    @Operation(operationId = "disassemble", summary = "Intel-syntax disassembly of guest code as the vcpu would fetch it (extension)")
+    @ApiResponse(responseCode = "200", description = "The listing, in address order; it stops early where memory ends.")
+    public List<DisassemblyLine> disassemble(@PathVariable @Parameter(description = "VM id.") String id,
+                                             @PathVariable @Parameter(description = "vcpu id.") int n,
+                                             @RequestParam(required = false) @Parameter(description = "First instruction pointer (CS offset; u64 as hex or decimal string); default: the current RIP.",
+                                                     schema = @Schema(type = "string", pattern = U64.PATTERN)) U64 address,
+                                             @RequestParam(defaultValue = "16") @Parameter(description = "Instructions to list, 1-256 (default 16).") int count) {
+        if (count < 1 || count > 256) {
+            throw new ApiException(ProblemType.INVALID_ARGUMENT, "count", "count must be between 1 and 256");
+        }
+        Vcpu v = vcpu(id, n);
+        return v.disassemble(address == null ? null : address.value(), count, registry.get(id).vm().memory()).stream()
+                .map(l -> new DisassemblyLine(U64.of(l.address()), java.util.HexFormat.of().formatHex(l.bytes()), l.text())).toList();
     }
 
     @PostMapping(value = "/vms/{id}/vcpus/{n}/translate", consumes = MediaType.APPLICATION_JSON_VALUE)

@@ -22,12 +22,10 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /** VM ioctls: KVM_CREATE_VM, KVM_SET_MEMORY_REGION, guest memory access and KVM_GET_DIRTY_LOG. */
 @RestController
-@RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "vm", description = "VM ioctls and guest memory.")
 public class VmController {
     private final VmRegistry registry;

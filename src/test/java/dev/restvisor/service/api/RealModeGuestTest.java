@@ -261,6 +261,24 @@ class RealModeGuestTest extends ApiTest {
     }
 
     @Test
+    void disassemblyAroundRip() {
+        String vm = realModeVm(new Guest()
+                .op(0xB0, 0x41)                   // mov al, 0x41
+                .op(0xE6, 0x10)                   // out 0x10, al
+                .op(0xF4)                         // hlt
+                .bytes(), 0);
+        JsonPath listing = given().get(vcpu(vm) + "/disassembly?count=3").then().statusCode(200).extract().jsonPath();
+        assertEq(listing.getList("address"), List.of("0x1000", "0x1002", "0x1004"));
+        assertEq(listing.getList("bytes"), List.of("b041", "e610", "f4"));
+        assertEq(listing.getList("text"), List.of("mov al,0x41", "out 0x10,al", "hlt"));
+        given().get(vcpu(vm) + "/disassembly?address=0x1004&count=1").then().statusCode(200).body("[0].text", equalTo("hlt"));
+        // 16-bit code wraps at the end of the segment, as IP does
+        given().get(vcpu(vm) + "/disassembly?address=0xffff&count=2").then().statusCode(200)
+                .body("[0].address", equalTo("0xffff")).body("[1].address", equalTo("0x1"));
+        problem(given().get(vcpu(vm) + "/disassembly?count=0").then(), 400, "invalid-argument").body("field", equalTo("count"));
+    }
+
+    @Test
     void invalidEntryStateIsFailEntry() {
         String vm = realModeVm(new Guest().op(0xF4).bytes(), 0);
         json().body(Map.of("cr0", "0x80000010")).put(vcpu(vm) + "/sregs").then().statusCode(200);

@@ -102,6 +102,16 @@ class ServiceDrivenTest extends ApiTest {
             return null;
         }
 
+        String awaitMatching(String regex, long millis) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + millis;
+            synchronized (bytes) {
+                while (!bytes.toString().matches(regex) && System.currentTimeMillis() < deadline) {
+                    bytes.wait(Math.max(1, deadline - System.currentTimeMillis()));
+                }
+                return bytes.toString();
+            }
+        }
+
         String awaitContaining(String expected, long millis) throws InterruptedException {
             long deadline = System.currentTimeMillis() + millis;
             synchronized (bytes) {

@@ -8,7 +8,9 @@ package dev.restvisor.core.cpu.decode;
 public final class DecodedInstruction {
     // operand kinds
     public static final int K_NONE = 0, K_REG = 1, K_MEM = 2, K_IMM = 3, K_SREG = 4, K_CREG = 5, K_DREG = 6,
-            K_REL = 7, K_FAR = 8, K_STR_SRC = 9, K_STR_DST = 10, K_ONE = 11;
+            K_REL = 7, K_FAR = 8, K_STR_SRC = 9, K_STR_DST = 10, K_ONE = 11,
+            /** An XMM register; {@link #reg} holds its number 0-15. */
+            K_XMM = 12;
     /** {@link #reg} value of the byte registers AH, CH, DH, BH (legacy encodings 4-7 without REX). */
     public static final int AH = 16;
     /** {@link #base} value meaning RIP (RIP-relative addressing). */
@@ -49,6 +51,8 @@ public final class DecodedInstruction {
 
     /** Memory operand: base register (or RIP, or -1), index register (or -1), scale shift, displacement. */
     public boolean hasMemory;
+    /** The memory operand was encoded with a SIB byte. */
+    public boolean hasSib;
     public int base;
     public int index;
     public int scale;
@@ -85,6 +89,7 @@ public final class DecodedInstruction {
         modrmReg = 0;
         modrmRm = 0;
         hasMemory = false;
+        hasSib = false;
         base = -1;
         index = -1;
         scale = 0;

@@ -12,6 +12,7 @@ import static dev.restvisor.core.cpu.decode.DecodedInstruction.K_REL;
 import static dev.restvisor.core.cpu.decode.DecodedInstruction.K_SREG;
 import static dev.restvisor.core.cpu.decode.DecodedInstruction.K_STR_DST;
 import static dev.restvisor.core.cpu.decode.DecodedInstruction.K_STR_SRC;
+import static dev.restvisor.core.cpu.decode.DecodedInstruction.K_XMM;
 
 /**
  * Turns instruction bytes into a {@link DecodedInstruction} (SDM Vol. 2A chapter 2): legacy prefixes,
@@ -121,6 +122,7 @@ public final class Decoder {
         if (m64 && e.in64 != null) {
             e = e.in64;
         }
+        boolean mandatory66 = false;
         if (e.byPrefix != null) {
             int sel = d.rep == DecodedInstruction.REP_F3 ? 2 : d.rep == DecodedInstruction.REP_F2 ? 3
                     : d.operandSizePrefix ? 1 : 0;
@@ -131,6 +133,7 @@ public final class Decoder {
             if (sel >= 2) {
                 d.rep = DecodedInstruction.REP_NONE;
             }
+            mandatory66 = sel == 1;
         }
         if (e.has(OpcodeEntry.MODRM)) {
             int modrm = fetchChecked(src, ip, d);
@@ -160,6 +163,10 @@ public final class Decoder {
         }
         if (e.op == Op.CMPXCHG8B && d.rexW()) {
             e = CMPXCHG16B;
+        }
+        if (mandatory66 && e.op.family == Family.SSE) {
+            // 66 selected the instruction (SDM Vol. 2A 2.1.2 mandatory prefix); it does not size operands
+            d.operandSizePrefix = false;
         }
         d.op = e.op;
         if (e.op == Op.JCC || e.op == Op.SETCC || e.op == Op.CMOVCC) {
@@ -251,7 +258,7 @@ public final class Decoder {
                     d.reg[i] = d.modrmReg;
                 }
                 case OperandSpec.I -> {
-                    int n = OperandSpec.type(spec) == OperandSpec.V ? d.opSize : size;
+                    int n = OperandSpec.type(spec) == OperandSpec.V_ ? d.opSize : size;
                     long v = fetchImmediate(src, ip, d, n);
                     if (d.length > 15) {
                         return GP;
@@ -292,11 +299,43 @@ public final class Decoder {
                     d.imm = d.opSize == 2 ? off & 0xffff : off & 0xffffffffL;
                     d.imm2 = sel & 0xffff;
                 }
+                case OperandSpec.V -> {
+                    d.kind[i] = K_XMM;
+                    d.reg[i] = d.modrmReg;
+                }
+                case OperandSpec.W -> {
+                    if (d.mod == 3) {
+                        d.kind[i] = K_XMM;
+                        d.reg[i] = d.modrmRm;
+                    } else {
+                        d.kind[i] = K_MEM;
+                    }
+                }
+                case OperandSpec.U -> {
+                    if (d.mod != 3) {
+                        return UD;
+                    }
+                    d.kind[i] = K_XMM;
+                    d.reg[i] = d.modrmRm;
+                }
                 case OperandSpec.X -> d.kind[i] = K_STR_SRC;
                 case OperandSpec.Y -> d.kind[i] = K_STR_DST;
                 case OperandSpec.ONE -> d.kind[i] = K_ONE;
                 default -> throw new IllegalStateException("operand method " + OperandSpec.method(spec));
             }
+        }
+        if (e.op == Op.MOV && d.hasModrm && (d.kind[0] == K_SREG || d.kind[1] == K_SREG)) {
+            // MOV to/from a segment register moves 16 bits through memory; a register operand takes the operand size
+            int gi = d.kind[0] == K_SREG ? 1 : 0;
+            d.size[gi] = d.kind[gi] == K_MEM ? 2 : d.opSize;
+        }
+        if (e.op == Op.MOVSXD) {
+            // MOVSXD r16, r/m16 exists; otherwise the source is 32 bits
+            d.size[1] = Math.min(d.opSize, 4);
+        }
+        if ((e.op == Op.SLDT || e.op == Op.STR || e.op == Op.LAR || e.op == Op.LSL) && d.mod == 3) {
+            // a register destination/source of these selector instructions takes the operand size (SDM SLDT, LAR)
+            d.size[d.operandCount - 1] = d.opSize;
         }
         if (d.lock && (!e.has(OpcodeEntry.LOCK) || !d.hasMemory)) {
             return UD;
@@ -312,17 +351,19 @@ public final class Decoder {
         int os = d.opSize;
         return switch (type) {
             case OperandSpec.B -> 1;
-            case OperandSpec.W -> 2;
+            case OperandSpec.W_ -> 2;
             case OperandSpec.D_ -> 4;
             case OperandSpec.Q -> 8;
-            case OperandSpec.V -> os;
+            case OperandSpec.V_ -> os;
             case OperandSpec.Z_ -> os == 2 ? 2 : 4;
             // MOV to/from CR/DR is always 64-bit in 64-bit mode (SDM MOV-Move to/from Control Registers)
             case OperandSpec.Y_ -> d.op == Op.MOVCR || d.op == Op.MOVDR ? (d.mode == 64 ? 8 : 4) : os == 8 ? 8 : 4;
             case OperandSpec.P -> os + 2;
             case OperandSpec.S_ -> d.mode == 64 ? 10 : 6;
             case OperandSpec.A_ -> os * 2;
-            case OperandSpec.DQ -> 16;
+            case OperandSpec.DQ, OperandSpec.PS, OperandSpec.PD, OperandSpec.X_ -> 16;
+            case OperandSpec.SS -> 4;
+            case OperandSpec.SD -> 8;
             default -> 0;
         };
     }
@@ -354,6 +395,7 @@ public final class Decoder {
             }
         } else {
             if (rm == 4) {
+                d.hasSib = true;
                 int sib = fetchChecked(src, ip, d);
                 if (sib < 0) {
                     return false;

@@ -306,11 +306,13 @@ final class OpcodeTables {
         op(u, 0xc1, Op.XADD, "Ev,Gv", LOCK);
         u[0xc7] = groupOf(null, e(Op.CMPXCHG8B, "Mq", LOCK), null, null, null, null, null, null);
         for (int r = 0; r < 8; r++) {
-            op(u, 0xc8 + r, Op.BSWAP, "Zy");
+            op(u, 0xc8 + r, Op.BSWAP, "Zv");
         }
 
         // Table A-4: of the 0F38 map the integer core implements MOVBE (no mandatory prefix).
         MAP_0F38[0xf0] = byPrefix(e(Op.MOVBE, "Gv,Mv"), e(Op.MOVBE, "Gv,Mv"), null, null);
         MAP_0F38[0xf1] = byPrefix(e(Op.MOVBE, "Mv,Gv"), e(Op.MOVBE, "Mv,Gv"), null, null);
+
+        SseTable.install(MAP_0F);
     }
 }

@@ -10,9 +10,12 @@ package dev.restvisor.core.cpu.decode;
 final class OperandSpec {
     // addressing methods (A.2.1)
     static final int E = 1, G = 2, I = 3, J = 4, M = 5, O = 6, S = 7, C = 8, D = 9, R = 10, X = 11, Y = 12,
-            A = 13, Z = 14, FIXED_REG = 15, FIXED_SEG = 16, ONE = 17;
+            A = 13, Z = 14, FIXED_REG = 15, FIXED_SEG = 16, ONE = 17,
+            /** XMM register from ModRM.reg, XMM or memory from ModRM.rm, XMM from ModRM.rm (mod = 3 only). */
+            V = 18, W = 19, U = 20;
     // operand types (A.2.2); NONE for M operands whose size does not matter (LEA, INVLPG)
-    static final int NONE = 0, B = 1, W = 2, D_ = 3, Q = 4, V = 5, Z_ = 6, Y_ = 7, P = 8, S_ = 9, A_ = 10, DQ = 11;
+    static final int NONE = 0, B = 1, W_ = 2, D_ = 3, Q = 4, V_ = 5, Z_ = 6, Y_ = 7, P = 8, S_ = 9, A_ = 10, DQ = 11,
+            PS = 12, PD = 13, SS = 14, SD = 15, X_ = 16;
 
     private OperandSpec() {
     }
@@ -46,26 +49,27 @@ final class OperandSpec {
             case "1": return pack(ONE, 0, B);
             case "AL": return pack(FIXED_REG, 0, B);
             case "CL": return pack(FIXED_REG, 1, B);
-            case "DX": return pack(FIXED_REG, 2, W);
-            case "rAX": return pack(FIXED_REG, 0, V);
+            case "DX": return pack(FIXED_REG, 2, W_);
+            case "rAX": return pack(FIXED_REG, 0, V_);
             case "eAX": return pack(FIXED_REG, 0, Z_);
-            case "ES": return pack(FIXED_SEG, 0, W);
-            case "CS": return pack(FIXED_SEG, 1, W);
-            case "SS": return pack(FIXED_SEG, 2, W);
-            case "DS": return pack(FIXED_SEG, 3, W);
-            case "FS": return pack(FIXED_SEG, 4, W);
-            case "GS": return pack(FIXED_SEG, 5, W);
+            case "ES": return pack(FIXED_SEG, 0, W_);
+            case "CS": return pack(FIXED_SEG, 1, W_);
+            case "SS": return pack(FIXED_SEG, 2, W_);
+            case "DS": return pack(FIXED_SEG, 3, W_);
+            case "FS": return pack(FIXED_SEG, 4, W_);
+            case "GS": return pack(FIXED_SEG, 5, W_);
             default: break;
         }
         int method = switch (s.charAt(0)) {
             case 'E' -> E; case 'G' -> G; case 'I' -> I; case 'J' -> J; case 'M' -> M; case 'O' -> O;
             case 'S' -> S; case 'C' -> C; case 'D' -> D; case 'R' -> R; case 'X' -> X; case 'Y' -> Y;
-            case 'A' -> A; case 'Z' -> Z;
+            case 'A' -> A; case 'Z' -> Z; case 'V' -> V; case 'W' -> W; case 'U' -> U;
             default -> throw new IllegalArgumentException("operand " + s);
         };
         int type = switch (s.substring(1)) {
-            case "" -> NONE; case "b" -> B; case "w" -> W; case "d" -> D_; case "q" -> Q; case "v" -> V;
+            case "" -> NONE; case "b" -> B; case "w" -> W_; case "d" -> D_; case "q" -> Q; case "v" -> V_;
             case "z" -> Z_; case "y" -> Y_; case "p" -> P; case "s" -> S_; case "a" -> A_; case "dq" -> DQ;
+            case "ps" -> PS; case "pd" -> PD; case "ss" -> SS; case "sd" -> SD; case "x" -> X_;
             default -> throw new IllegalArgumentException("operand " + s);
         };
         return pack(method, 0, type);
@@ -78,6 +82,6 @@ final class OperandSpec {
     /** True when the method needs a ModRM byte. */
     static boolean needsModrm(int spec) {
         int m = method(spec);
-        return m == E || m == G || m == M || m == S || m == C || m == D || m == R;
+        return m == E || m == G || m == M || m == S || m == C || m == D || m == R || m == V || m == W || m == U;
     }
 }

@@ -7,6 +7,7 @@ import dev.restvisor.core.cpu.mmu.Translation;
 import dev.restvisor.core.cpu.state.ControlRegisters;
 import dev.restvisor.core.cpu.state.CpuState;
 import dev.restvisor.core.cpu.state.Rflags;
+import dev.restvisor.core.cpu.state.SegmentRegister;
 import dev.restvisor.core.io.InterruptController;
 import dev.restvisor.core.io.IoBus;
 import dev.restvisor.core.memory.GuestMemory;
@@ -18,6 +19,7 @@ import dev.restvisor.core.memory.GuestMemory;
 public final class Cpu {
     private final CpuState state;
     private final Interpreter x;
+    private final CodeCache code;
     private volatile boolean stopRequested;
     private InterruptController interruptController = InterruptController.NONE;
     private boolean requestInterruptWindow;
@@ -27,10 +29,13 @@ public final class Cpu {
     /** RIP of the breakpoint just reported, so that resuming executes that instruction. */
     private long resumeFromBreakpoint = -1;
     private long retired;
+    /** The last unexpected host exception turned into a guest #UD or SHUTDOWN (a core bug; for tests). */
+    RuntimeException lastHostError;
 
     public Cpu(CpuState state, GuestMemory memory, IoBus io, CpuConfig config) {
         this.state = state;
         this.x = new Interpreter(state, memory, io, config);
+        this.code = new CodeCache(memory);
     }
 
     public CpuState state() {
@@ -47,7 +52,8 @@ public final class Cpu {
         CpuExit exit = x.exit;
         x.loadFlags();
         x.shutdown = false;
-        x.mmu.flushAll();
+        // external state writes flush through stateChanged(); only a changed slot layout is checked here (O(slots))
+        code.checkLayout();
         long budget = maxInstructions;
         try {
             while (true) {
@@ -119,26 +125,59 @@ public final class Cpu {
      */
     private boolean step() {
         Interpreter x = this.x;
-        DecodedInstruction d = x.insn;
+        DecodedInstruction d;
         long start = state.rip;
         boolean trap = (state.rflags & Rflags.TF) != 0;
+        boolean resume = (state.rflags & Rflags.RF) != 0;
         try {
+            DebugRegisters.checkInstructionBreakpoint(state, linearRip());
             int mode = x.codeSize();
-            int r = Decoder.decode(x, start, mode, d);
-            if (r != Decoder.OK) {
-                throw new GuestFault(r, r == Decoder.GP ? 0 : -1);
+            long pa = x.translateFetch(x.linear(SegmentRegister.CS, mode == 64 ? start : start & 0xffffffffL, 1,
+                    Segmentation.FETCH));
+            d = code.lookup(pa, mode);
+            if (d != null) {
+                x.insn = d;
+                if (mode != 64) {
+                    // the whole instruction must lie inside CS (SDM Vol. 3A 5.3)
+                    x.linear(SegmentRegister.CS, (start + d.length - 1) & 0xffffffffL, 1, Segmentation.FETCH);
+                }
+            } else {
+                d = new DecodedInstruction();
+                x.insn = d;
+                int r = Decoder.decode(x, start, mode, d);
+                if (r != Decoder.OK) {
+                    throw new GuestFault(r, r == Decoder.GP ? 0 : -1);
+                }
+                code.put(pa, d);
             }
             long next = start + d.length;
             x.nextRip = mode == 64 ? next : next & 0xffffffffL;
             if (d.hasMemory) {
                 x.ea = d.effectiveAddress(state.gpr, x.nextRip);
             }
-            execute(x, d);
+            if (d.lock || (d.op == Op.XCHG && d.hasMemory)) {
+                // LOCK (and XCHG with memory, which is always locked) is atomic across the vcpus sharing this
+                // memory: locked instructions of all vcpus serialize on it (SDM Vol. 3A 9.1.2.2)
+                synchronized (x.memory) {
+                    execute(x, d);
+                }
+            } else {
+                execute(x, d);
+            }
             state.rip = x.nextRip;
+            if (resume) {
+                // RF suppresses instruction breakpoints for one instruction only (SDM Vol. 3A 18.3.1.1)
+                state.rflags &= ~Rflags.RF;
+            }
             x.retired();
             retired++;
             if (trap && !x.shutdown) {
-                Interrupts.deliver(x, GuestFault.DB, Interrupts.EXCEPTION, -1);
+                try {
+                    DebugRegisters.singleStepTrap(x);
+                } catch (GuestFault f) {
+                    // the instruction has retired: a fault while delivering the trap keeps the new RIP
+                    return fault(f);
+                }
             }
             return x.exitPending;
         } catch (ExitSignal e) {
@@ -149,6 +188,7 @@ public final class Cpu {
             return fault(f);
         } catch (RuntimeException e) {
             // an unexpected host exception inside an instruction must not escape: the guest sees #UD
+            lastHostError = e;
             state.rip = start;
             return fault(GuestFault.ud());
         }
@@ -166,6 +206,9 @@ public final class Cpu {
             Interrupts.deliver(x, f.vector, Interrupts.EXCEPTION, f.errorCode);
         } catch (GuestFault second) {
             x.shutdown();
+        } catch (RuntimeException e) {
+            lastHostError = e;
+            x.shutdown();
         }
         return false;
     }
@@ -176,6 +219,9 @@ public final class Cpu {
             Interrupts.deliver(x, vector, Interrupts.EXTERNAL, -1);
         } catch (GuestFault f) {
             fault(f);
+        } catch (RuntimeException e) {
+            lastHostError = e;
+            x.shutdown();
         }
     }
 
@@ -197,23 +243,11 @@ public final class Cpu {
                 if (d.op == Op.HLT) {
                     halt(x);
                 } else {
-                    throw GuestFault.ud();
+                    SystemOps.execute(x, d);
                 }
             }
-            case X87 -> {
-                // x87 arithmetic comes later; CR0.EM/TS give #NM first (SDM Vol. 3A 2.5)
-                long cr0 = x.state.cr0;
-                if (d.op == Op.FWAIT) {
-                    if ((cr0 & ControlRegisters.CR0_TS) != 0 && (cr0 & ControlRegisters.CR0_MP) != 0) {
-                        throw new GuestFault(GuestFault.NM, -1);
-                    }
-                    return;
-                }
-                if ((cr0 & (ControlRegisters.CR0_EM | ControlRegisters.CR0_TS)) != 0) {
-                    throw new GuestFault(GuestFault.NM, -1);
-                }
-                throw GuestFault.ud();
-            }
+            case X87 -> X87Executor.execute(x, d);
+            case SSE -> SseExecutor.execute(x, d);
             default -> throw GuestFault.ud();
         }
     }
@@ -258,19 +292,6 @@ public final class Cpu {
         x.completeMmioRead(data);
     }
 
-    /**
-     * kvm_run.emulated (API v3): the client emulated the instruction of the pending IN or MMIO read
-     * itself; drop the pending completion and continue after that instruction.
-     */
-    public void skipPendingInstruction() {
-        throw new UnsupportedOperationException("TODO core");
-    }
-
-    /** True while an IN or MMIO read exit waits for its data. */
-    public boolean hasPendingCompletion() {
-        return x.hasPendingCompletion();
-    }
-
     /** KVM_DEBUG_GUEST: single-step and execution breakpoints (linear addresses); null or empty for none. */
     public void setDebug(boolean enabled, boolean singleStep, long[] breakpoints) {
         this.debugEnabled = enabled;
@@ -305,17 +326,28 @@ public final class Cpu {
 
     /** KVM_GET_MSR_INDEX_LIST: every MSR index RDMSR/WRMSR and the API accept, ascending. */
     public static int[] msrIndexList() {
-        throw new UnsupportedOperationException("TODO core");
+        return MsrAccess.indexList();
     }
 
     /** KVM_GET_MSRS for one index (host-initiated read); empty when the MSR is not implemented. */
     public java.util.OptionalLong readMsr(int index) {
-        throw new UnsupportedOperationException("TODO core");
+        try {
+            return java.util.OptionalLong.of(MsrAccess.read(state, x.config, index));
+        } catch (GuestFault f) {
+            return java.util.OptionalLong.empty();
+        }
     }
 
     /** KVM_SET_MSRS for one index (host-initiated write); false when not implemented or the value is invalid. */
     public boolean writeMsr(int index, long value) {
-        throw new UnsupportedOperationException("TODO core");
+        try {
+            if (MsrAccess.write(state, x.config, index, value, true)) {
+                x.mmu.flushAll();
+            }
+            return true;
+        } catch (GuestFault f) {
+            return false;
+        }
     }
 
     /**
@@ -325,6 +357,7 @@ public final class Cpu {
      */
     public void stateChanged() {
         x.mmu.flushAll();
+        code.flush();
     }
 
     /** KVM_TRANSLATE under the current paging mode; touches no accessed/dirty bits. */

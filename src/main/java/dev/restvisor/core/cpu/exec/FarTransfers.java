@@ -412,8 +412,10 @@ public final class FarTransfers {
         Snapshot saved = new Snapshot(x);
         try {
             if (rpl == cpl) {
+                // the stack pointer width is that of the stack before CS changes (RETF may leave 64-bit mode)
+                int ss = x.stackSize();
                 enterCode(x, csSel, cs, cpl, ip);
-                x.setReg(4, x.stackSize(), s.gpr[4] + 2L * os + release);
+                x.setReg(4, ss, s.gpr[4] + 2L * os + release);
                 return;
             }
             long sp = x.peek(os, 2L * os + release);
@@ -543,8 +545,9 @@ public final class FarTransfers {
         try {
             long newFlags = iretFlags(x, fl, os, cpl);
             if (rpl == cpl && !s.mode64()) {
+                int ss = x.stackSize();
                 enterCode(x, csSel, cs, cpl, ip);
-                x.setReg(4, x.stackSize(), s.gpr[4] + 3L * os);
+                x.setReg(4, ss, s.gpr[4] + 3L * os);
             } else {
                 long sp = x.peek(os, 3L * os);
                 int ssSel = (int) (x.peek(os, 4L * os) & 0xffff);

@@ -42,7 +42,7 @@ public final class Interpreter implements Decoder.ByteSource {
     /** Effective address (segment offset) of the current instruction's memory operand. */
     public long ea;
     /** The current instruction. */
-    final DecodedInstruction insn = new DecodedInstruction();
+    DecodedInstruction insn = new DecodedInstruction();
 
     /** Scratch registers for POPA, so that it allocates nothing. */
     final long[] scratch = new long[8];
@@ -180,25 +180,18 @@ public final class Interpreter implements Decoder.ByteSource {
 
     // ---------------------------------------------------------------- memory
 
-    /** Segment offset to linear address, with the limit check of SDM Vol. 3A 5.3 for expand-up segments. */
-    public long linear(int sreg, long offset, int size) {
-        Segment s = state.seg[sreg];
-        if (state.mode64()) {
-            return sreg >= SegmentRegister.FS ? s.base() + offset : offset;
-        }
-        if (!s.expandDown() && offset + size - 1 > (s.limit() & 0xffffffffL)) {
-            throw sreg == SegmentRegister.SS ? GuestFault.ss(0) : GuestFault.gp(0);
-        }
-        return (s.base() + offset) & 0xffffffffL;
+    /** Segment offset to linear address with the segment checks ({@link Segmentation}, SDM Vol. 3A 5.3). */
+    public long linear(int sreg, long offset, int size, int access) {
+        return Segmentation.linear(state, sreg, offset, size, access);
     }
 
     /** A data read through a segment at the current privilege level. */
     public long read(int sreg, long offset, int size) {
-        return readAccess(linear(sreg, offset, size), size, userAccess());
+        return readAccess(linear(sreg, offset, size, Segmentation.READ), size, userAccess());
     }
 
     public void write(int sreg, long offset, int size, long v) {
-        writeAccess(linear(sreg, offset, size), size, v, Mmu.WRITE | userAccess());
+        writeAccess(linear(sreg, offset, size, Segmentation.WRITE), size, v, Mmu.WRITE | userAccess());
     }
 
     /** A supervisor (implicit) read of a linear address: descriptor tables, IDT, TSS. */
@@ -330,13 +323,18 @@ public final class Interpreter implements Decoder.ByteSource {
         exitPending = true;
     }
 
+    /** The physical address of an instruction fetch at a linear address (paging, A20). */
+    long translateFetch(long lin) {
+        return translate(lin, Mmu.FETCH | userAccess());
+    }
+
     /** Instruction fetch for the decoder: CS-relative, limit-checked. */
     @Override
     public int fetch(long offset) {
         if (insn.mode != 64) {
             offset &= 0xffffffffL;
         }
-        return (int) readAccess(linear(SegmentRegister.CS, offset, 1), 1, Mmu.FETCH | userAccess());
+        return (int) readAccess(linear(SegmentRegister.CS, offset, 1, Segmentation.FETCH), 1, Mmu.FETCH | userAccess());
     }
 
     // ---------------------------------------------------------------- stack
@@ -448,10 +446,6 @@ public final class Interpreter implements Decoder.ByteSource {
 
     void completeMmioRead(byte[] data) {
         pendingMmio = data.clone();
-    }
-
-    boolean hasPendingCompletion() {
-        return pendingIn != null || pendingMmio != null;
     }
 
     void setA20(boolean enabled) {

@@ -42,25 +42,6 @@ public final class MsrAccess {
         return INDEX_LIST.clone();
     }
 
-    /** KVM_GET_MSRS for one index: empty when the index is not implemented. */
-    public static java.util.OptionalLong hostRead(CpuState s, CpuConfig config, int index) {
-        try {
-            return java.util.OptionalLong.of(read(s, config, index));
-        } catch (GuestFault f) {
-            return java.util.OptionalLong.empty();
-        }
-    }
-
-    /** KVM_SET_MSRS for one index: false when the index is not implemented or the value is invalid. */
-    public static boolean hostWrite(CpuState s, CpuConfig config, int index, long value) {
-        try {
-            write(s, config, index, value, true);
-            return true;
-        } catch (GuestFault f) {
-            return false;
-        }
-    }
-
     /** The TSC as RDTSC reads it. */
     static long tsc(CpuState s, CpuConfig config) {
         return config.clock().nanos() + s.msrs.tscOffset;

@@ -24,6 +24,10 @@ final class Shifts {
         // the operand is read (and may fault) even when the masked count is 0
         long a = x.readOp(d, 0);
         if (count == 0) {
+            if (size == 4 && d.kind[0] == DecodedInstruction.K_REG) {
+                // the 32-bit register is still written, so its upper half is cleared (SDM Vol. 1 3.4.1.1)
+                x.writeOp(d, 0, a);
+            }
             return;
         }
         LazyFlags f = x.flags;

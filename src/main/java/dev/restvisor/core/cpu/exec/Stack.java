@@ -154,7 +154,7 @@ final class Stack {
         }
         sp = (sp - alloc) & smask;
         // the final stack pointer must be writable (the SDM checks it before any change)
-        x.linear(SegmentRegister.SS, sp, 1);
+        x.linear(SegmentRegister.SS, sp, 1, Segmentation.WRITE);
         x.setReg(5, os, frameTemp);
         x.setReg(4, ss, sp);
     }

@@ -69,7 +69,7 @@ final class Strings {
                     int port = (int) x.reg(2, 2);
                     PortIo.checkAccess(x, port, size);
                     // the segment check of ES:rDI comes before the port is read (SDM INS)
-                    x.linear(SegmentRegister.ES, di, size);
+                    x.linear(SegmentRegister.ES, di, size, Segmentation.WRITE);
                     long v = x.portIn(port, size, true, count);
                     x.write(SegmentRegister.ES, di, size, v);
                     x.setReg(7, as, (di + delta) & amask);

@@ -103,6 +103,10 @@ public final class SystemOps {
                 s.msrs.kernelGsBase = gs.base();
                 s.seg[SegmentRegister.GS] = gs.withBase(k);
             }
+            case FXSAVE -> X87Executor.fxsave(x, d);
+            case FXRSTOR -> X87Executor.fxrstor(x, d);
+            case LDMXCSR -> X87Executor.ldmxcsr(x, d);
+            case STMXCSR -> X87Executor.stmxcsr(x, d);
             // no performance counters (CPUID leaf 0AH is absent), so every counter index is invalid
             case RDPMC -> throw GuestFault.gp(0);
             // no SMM, XSAVE or MONITOR/MWAIT: CPUID reports none of them
@@ -276,7 +280,8 @@ public final class SystemOps {
                                   || t == Descriptors.CALL_GATE));
         }
         if (ok) {
-            long value = lar ? desc >>> 32 & 0x00f0ff00L : Descriptors.limit(desc) & 0xffffffffL;
+            // LAR masks with 00FxFF00H; the SDM leaves x (limit 19:16) undefined, we return the limit bits
+            long value = lar ? desc >>> 32 & 0x00ffff00L : Descriptors.limit(desc) & 0xffffffffL;
             x.writeOp(d, 0, value & Interpreter.mask(d.size[0]));
         }
         setZf(x, ok);
@@ -443,7 +448,7 @@ public final class SystemOps {
         }
         if ((s.dr7 & 0x2000) != 0) {
             // general detect: the access itself is reported, with DR6.BD, and GD cleared for the handler
-            s.dr6 |= 0x2000;
+            s.dr6 |= DebugRegisters.DR6_BD;
             s.dr7 &= ~0x2000L;
             throw new GuestFault(GuestFault.DB, -1);
         }

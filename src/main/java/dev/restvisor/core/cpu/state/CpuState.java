@@ -42,6 +42,7 @@ public final class CpuState {
     public boolean halted;
 
     public final Msrs msrs = new Msrs();
+    public final FpuState fpu = new FpuState();
 
     /** What CPUID answers (KVM_SET_CPUID2); configuration rather than state, so {@link #reset()} keeps it. */
     public CpuidModel cpuid = CpuidModel.defaults();
@@ -78,6 +79,7 @@ public final class CpuState {
         interruptShadow = false;
         halted = false;
         msrs.reset();
+        fpu.reset();
     }
 
     /**

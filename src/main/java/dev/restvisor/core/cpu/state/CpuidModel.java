@@ -43,7 +43,7 @@ public record CpuidModel(List<Entry> entries) {
         List<Entry> e = new ArrayList<>();
         e.add(new Entry(0, 0, false, 7, ascii("Genu"), ascii("ntel"), ascii("ineI")));
         int edx1 = EDX1_PSE | EDX1_TSC | EDX1_MSR | EDX1_PAE | EDX1_CX8 | EDX1_SEP | EDX1_MTRR | EDX1_PGE
-                | EDX1_CMOV | EDX1_PAT | EDX1_PSE36 | EDX1_CLFSH;
+                | EDX1_CMOV | EDX1_PAT | EDX1_PSE36 | EDX1_CLFSH | EDX1_FXSR | EDX1_SSE | EDX1_SSE2;
         int ecx1 = ECX1_CX16 | ECX1_MOVBE | ECX1_POPCNT;
         // EAX: family 6, model 0, stepping 0 (the DX value after reset); EBX: CLFLUSH line 8 qwords, 1 logical CPU
         e.add(new Entry(1, 0, false, 0x600, (1 << 16) | (8 << 8), ecx1, edx1));

@@ -59,7 +59,24 @@ class ModeTransitionTest {
     void realToProtectedToPagingToLongModeAndRing3() throws IOException {
         CpuState state = new CpuState();
         byte[] marks = runGuest("modes.bin", state);
-        assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x43, 0x3b, 0x6f}, marks);
+        assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0x4f, 12, 11, 0x43, 0x3b, 0x6f}, marks);
         assertEquals(0, state.cpl());
+    }
+
+    @Test
+    void protectedModeSegmentsPaePagingTasksGatesV86AndDoubleFault() throws IOException {
+        CpuState state = new CpuState();
+        byte[] marks = runGuest("prot32.bin", state);
+        assertArrayEquals(new byte[] {1, (byte) 0xf8, 0x08, 0x40, 0x20, 2, 3, 4, 5, 6, 7, 8, 9, 0x55, 10, 11, 12, 0, 13,
+            14, 15, 11, 16, 0}, marks);
+    }
+
+    @Test
+    void x87ControlMxcsrAndFxsaveInRealMode() throws IOException {
+        byte[] marks = runGuest("fpu.bin", new CpuState());
+        java.nio.ShortBuffer words = java.nio.ByteBuffer.wrap(marks).order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        short[] w = new short[words.remaining()];
+        words.get(w);
+        assertArrayEquals(new short[] {0x037f, 0, 0x027f, (short) 0x9fc0, (short) 0x9fc0, 0x5678, 0x1234, 6, 0x1ff}, w);
     }
 }

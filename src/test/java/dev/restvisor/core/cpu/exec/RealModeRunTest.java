@@ -62,7 +62,6 @@ class RealModeRunTest {
         assertEquals(ExitReason.IO, e.reason);
         assertTrue(e.ioIn);
         assertEquals(0x1000, state.rip);
-        assertTrue(!cpu.hasPendingCompletion());
         cpu.completeIo(new byte[] {0x5a});
         e = cpu.run(100);
         assertEquals(ExitReason.HLT, e.reason);
@@ -129,5 +128,20 @@ class RealModeRunTest {
         // STI's shadow lets the first NOP run, then the interrupt is taken
         assertEquals(0x2001, state.rip);
         assertEquals(0x1002, ram.read16(0x8000 - 6));
+    }
+
+    @Test
+    void selfModifyingCodeIsSeen() {
+        // l: mov al,1; add bl,al; mov byte [0x1001],5; inc cx; cmp cx,2; jne l; hlt
+        load(0xb0, 0x01, 0x00, 0xc3, 0xc6, 0x06, 0x01, 0x10, 0x05, 0x41, 0x83, 0xf9, 0x02, 0x75, 0xf1, 0xf4);
+        assertEquals(ExitReason.HLT, cpu.run(100).reason);
+        assertEquals(6, state.gpr[3] & 0xff);
+        // a write by the VM client is seen too
+        ram.write8(0x1001, 7);
+        state.rip = 0x1000;
+        state.gpr[1] = 1;
+        state.halted = false;
+        assertEquals(ExitReason.HLT, cpu.run(100).reason);
+        assertEquals(6 + 7, state.gpr[3] & 0xff);
     }
 }

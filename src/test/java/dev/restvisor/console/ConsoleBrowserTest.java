@@ -1,0 +1,76 @@
+package dev.restvisor.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * The browser console end to end: the service on a random port serves the built console at
+ * {@code /}, and frontend/e2e/console.e2e.mjs drives Debian's headless Chromium through it with
+ * playwright-core (no browser download). Screenshots go to target/e2e-screenshots. Skipped with
+ * a message where /usr/bin/chromium, node, or the frontend build is absent, or with
+ * -Dskip.frontend=true.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"spring.datasource.url=jdbc:h2:mem:restvisor-console-test;DB_CLOSE_DELAY=-1",
+                "restvisor.limits.vm-memory-bytes=67108864", "restvisor.limits.total-memory-bytes=134217728"})
+class ConsoleBrowserTest {
+
+    private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+    private static final Path FRONTEND = Path.of("frontend").toAbsolutePath();
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void consoleWorksInHeadlessChromium() throws Exception {
+        assumeFalse(Boolean.getBoolean("skip.frontend"), "browser tests skipped: -Dskip.frontend=true");
+        assumeTrue(Files.isExecutable(CHROMIUM), "browser tests skipped: " + CHROMIUM + " is absent (apt-get install chromium)");
+        assumeTrue(Files.exists(Path.of("target/classes/static/index.html")),
+                "browser tests skipped: the console is not built (target/classes/static/index.html); run without -Dskip.frontend");
+        assumeTrue(Files.isDirectory(FRONTEND.resolve("node_modules/playwright-core")),
+                "browser tests skipped: frontend/node_modules is missing (npm ci)");
+        assumeTrue(nodeAvailable(), "browser tests skipped: node is not on the PATH");
+
+        Path shots = Path.of("target/e2e-screenshots").toAbsolutePath();
+        Process p = new ProcessBuilder("node", "e2e/console.e2e.mjs", "http://localhost:" + port, shots.toString())
+                .directory(FRONTEND.toFile())
+                .redirectErrorStream(true)
+                .start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                System.out.println("[console e2e] " + line);
+                lines.add(line);
+            }
+        }
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+        }
+        List<String> failures = lines.stream().filter(l -> l.startsWith("FAIL")).toList();
+        assertEquals(0, p.exitValue(), () -> "browser checks failed:\n" + String.join("\n", failures.isEmpty() ? lines : failures));
+    }
+
+    private static boolean nodeAvailable() {
+        try {
+            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+}
