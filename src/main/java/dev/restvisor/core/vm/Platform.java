@@ -40,8 +40,10 @@ public final class Platform {
     private final I8042 i8042;
     private final List<Runnable> resets = new ArrayList<>();
     private volatile boolean a20 = true;
+    private final Vm vm;
 
     Platform(Vm vm, PlatformSpec spec, PlatformListener listener) {
+        this.vm = vm;
         pic = spec.pic() ? new PicPair(listener::interruptRaised) : null;
         if (pic != null) {
             pic.claim(vm.io());
@@ -97,7 +99,7 @@ public final class Platform {
 
             @Override
             public void setA20(boolean enabled) {
-                a20 = enabled;
+                gateA20(enabled);
             }
         };
         portA = spec.systemControl() ? new SystemControlPortA(control) : null;
@@ -111,7 +113,15 @@ public final class Platform {
             resets.add(() -> i8042.restore(initialKbc));
             vm.addStatefulPart(new StatefulPart<>("port92", PortAState.class, portA::state, portA::restore));
             vm.addStatefulPart(new StatefulPart<>("i8042", I8042State.class, i8042::state, i8042::restore));
-            vm.addStatefulPart(new StatefulPart<>("a20", A20Gate.class, () -> new A20Gate(a20), g -> a20 = g.enabled()));
+            vm.addStatefulPart(new StatefulPart<>("a20", A20Gate.class, () -> new A20Gate(a20), g -> gateA20(g.enabled())));
+        }
+    }
+
+    /** Sets the A20 gate and hands it to every vcpu's physical address path (bit 20 masked when off). */
+    private void gateA20(boolean enabled) {
+        a20 = enabled;
+        for (Vcpu v : vm.vcpus()) {
+            v.cpu().setA20(enabled);
         }
     }
 
@@ -140,6 +150,6 @@ public final class Platform {
     /** Puts every device back in its power-on state. */
     void reset() {
         resets.forEach(Runnable::run);
-        a20 = true;
+        gateA20(true);
     }
 }
