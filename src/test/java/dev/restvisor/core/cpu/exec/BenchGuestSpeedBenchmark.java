@@ -1,13 +1,10 @@
 package dev.restvisor.core.cpu.exec;
 
-import dev.restvisor.core.cpu.state.ControlRegisters;
+import dev.restvisor.core.boot.FlatImageLoader;
 import dev.restvisor.core.cpu.state.CpuState;
-import dev.restvisor.core.cpu.state.Segment;
-import dev.restvisor.core.cpu.state.SegmentRegister;
 import dev.restvisor.core.io.IoBus;
 import dev.restvisor.core.memory.GuestMemory;
 import dev.restvisor.core.memory.MemoryQuota;
-import dev.restvisor.core.memory.MemorySlot;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -43,17 +40,10 @@ class BenchGuestSpeedBenchmark {
     /** Runs an image to its exit port write; returns {instructions, nanoseconds}. */
     private static long[] run(byte[] image) {
         GuestMemory memory = new GuestMemory(MemoryQuota.UNLIMITED);
-        MemorySlot ram = memory.setRegion(0, 0, 0, 16 << 20);
-        ram.writeBytes(0x100000, image, 0, image.length);
+        memory.setRegion(0, 0, 0, 16 << 20);
         CpuState s = new CpuState();
-        s.cr0 = ControlRegisters.CR0_PE | ControlRegisters.CR0_ET;
-        s.seg[SegmentRegister.CS] = new Segment(0x08, 0, 0xffffffff, 11, 1, 0, 1, 1, 0, 1, 0, 0);
-        for (int sr : new int[] {0, 2, 3, 4, 5}) {
-            s.seg[sr] = new Segment(0x10, 0, 0xffffffff, 3, 1, 0, 1, 1, 0, 1, 0, 0);
-        }
-        s.rip = 0x100000;
-        s.gpr[4] = 0x9fc00;
-        s.rflags = 2;
+        // the Multiboot entry state ../shared/bench/README.md specifies
+        FlatImageLoader.load(memory, s, image, 0x100000, FlatImageLoader.Entry.PROTECTED32, 0x100000);
         Cpu cpu = new Cpu(s, memory, new IoBus(), new CpuConfig(() -> 0, false, 0));
         long t0 = System.nanoTime();
         while (true) {

@@ -1,13 +1,10 @@
 package dev.restvisor.core.cpu.exec;
 
-import dev.restvisor.core.cpu.state.ControlRegisters;
+import dev.restvisor.core.boot.FlatImageLoader;
 import dev.restvisor.core.cpu.state.CpuState;
-import dev.restvisor.core.cpu.state.Segment;
-import dev.restvisor.core.cpu.state.SegmentRegister;
 import dev.restvisor.core.io.IoBus;
 import dev.restvisor.core.memory.GuestMemory;
 import dev.restvisor.core.memory.MemoryQuota;
-import dev.restvisor.core.memory.MemorySlot;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -76,17 +73,10 @@ class BenchGuestTest {
     /** Runs one image; returns its COM1 output followed by "exit=N" (or the exit that stopped it). */
     private static String runGuest(byte[] image) {
         GuestMemory memory = new GuestMemory(MemoryQuota.UNLIMITED);
-        MemorySlot ram = memory.setRegion(0, 0, 0, 16 << 20);
-        ram.writeBytes(0x100000, image, 0, image.length);
+        memory.setRegion(0, 0, 0, 16 << 20);
         CpuState s = new CpuState();
-        s.cr0 = ControlRegisters.CR0_PE | ControlRegisters.CR0_ET;
-        s.seg[SegmentRegister.CS] = new Segment(0x08, 0, 0xffffffff, 11, 1, 0, 1, 1, 0, 1, 0, 0);
-        for (int sr : new int[] {0, 2, 3, 4, 5}) {
-            s.seg[sr] = new Segment(0x10, 0, 0xffffffff, 3, 1, 0, 1, 1, 0, 1, 0, 0);
-        }
-        s.rip = 0x100000;
-        s.gpr[4] = 0x9fc00;
-        s.rflags = 2;
+        // the Multiboot entry state ../shared/bench/README.md specifies
+        FlatImageLoader.load(memory, s, image, 0x100000, FlatImageLoader.Entry.PROTECTED32, 0x100000);
         Cpu cpu = new Cpu(s, memory, new IoBus(), new CpuConfig(() -> 0, false, 0));
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < 100_000; i++) {
