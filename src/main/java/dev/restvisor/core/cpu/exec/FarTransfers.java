@@ -456,25 +456,7 @@ public final class FarTransfers {
         CpuState s = x.state;
         int rpl = csSel & 3;
         boolean to64 = s.longMode() && Descriptors.longCode(cs);
-        Segment ss;
-        if ((ssSel & 0xfffc) == 0) {
-            // IA-32e mode: a return to 64-bit code below CPL 3 may carry a null SS (SDM Vol. 2A "IRET")
-            if (!to64 || rpl == 3) {
-                throw GuestFault.gp(0);
-            }
-            ss = Descriptors.nullSegment(ssSel, rpl);
-        } else {
-            long sd = Descriptors.read(x, ssSel, GuestFault.GP);
-            int err = ssSel & 0xfffc;
-            if ((ssSel & 3) != rpl || Descriptors.dpl(sd) != rpl || !Descriptors.writableData(sd)) {
-                throw GuestFault.gp(err);
-            }
-            if (!Descriptors.present(sd)) {
-                throw GuestFault.ss(err);
-            }
-            Descriptors.setAccessed(x, ssSel, sd);
-            ss = Descriptors.toSegment(ssSel, sd);
-        }
+        Segment ss = returnStack(x, ssSel, rpl, to64);
         enterCode(x, csSel, cs, rpl, ip);
         s.seg[SS] = ss;
         if (to64) {
@@ -565,28 +547,34 @@ public final class FarTransfers {
         }
     }
 
+    /**
+     * The SS a far return or IRET pops for privilege level {@code level}, checked and marked accessed.
+     * In IA-32e mode a return to 64-bit code below CPL 3 may carry a null SS (SDM Vol. 2A "IRET").
+     */
+    private static Segment returnStack(Interpreter x, int ssSel, int level, boolean to64) {
+        if ((ssSel & 0xfffc) == 0) {
+            if (!to64 || level == 3) {
+                throw GuestFault.gp(0);
+            }
+            return Descriptors.nullSegment(ssSel, level);
+        }
+        long sd = Descriptors.read(x, ssSel, GuestFault.GP);
+        int err = ssSel & 0xfffc;
+        if ((ssSel & 3) != level || Descriptors.dpl(sd) != level || !Descriptors.writableData(sd)) {
+            throw GuestFault.gp(err);
+        }
+        if (!Descriptors.present(sd)) {
+            throw GuestFault.ss(err);
+        }
+        Descriptors.setAccessed(x, ssSel, sd);
+        return Descriptors.toSegment(ssSel, sd);
+    }
+
     /** IRETQ to the same privilege level in 64-bit mode: CS, SS and RSP all come from the stack. */
     private static void loadSameLevelStack(Interpreter x, int csSel, long cs, long ip, int ssSel, long sp, int cpl) {
         CpuState s = x.state;
         boolean to64 = Descriptors.longCode(cs);
-        Segment ss;
-        if ((ssSel & 0xfffc) == 0) {
-            if (!to64 || cpl == 3) {
-                throw GuestFault.gp(0);
-            }
-            ss = Descriptors.nullSegment(ssSel, cpl);
-        } else {
-            long sd = Descriptors.read(x, ssSel, GuestFault.GP);
-            int err = ssSel & 0xfffc;
-            if ((ssSel & 3) != cpl || Descriptors.dpl(sd) != cpl || !Descriptors.writableData(sd)) {
-                throw GuestFault.gp(err);
-            }
-            if (!Descriptors.present(sd)) {
-                throw GuestFault.ss(err);
-            }
-            Descriptors.setAccessed(x, ssSel, sd);
-            ss = Descriptors.toSegment(ssSel, sd);
-        }
+        Segment ss = returnStack(x, ssSel, cpl, to64);
         enterCode(x, csSel, cs, cpl, ip);
         s.seg[SS] = ss;
         s.gpr[4] = to64 ? sp : ss.db() != 0 ? sp & 0xffffffffL : (s.gpr[4] & ~0xffffL) | (sp & 0xffff);
