@@ -195,15 +195,24 @@ public final class SystemOps {
         if (!Descriptors.present(d)) {
             throw GuestFault.np(err);
         }
+        long base = systemBase(x, selector, d, err);
+        s.ldt = Descriptors.toSegment(selector, d, base);
+    }
+
+    /**
+     * The base of an LDT or TSS descriptor: in IA-32e mode the descriptor is 16 bytes and its upper
+     * half holds base bits 63:32, which must form a canonical address (SDM Vol. 3A 7.2.3).
+     */
+    private static long systemBase(Interpreter x, int selector, long d, int err) {
         long base = Descriptors.base(d);
-        if (s.longMode()) {
+        if (x.state.longMode()) {
             long high = Descriptors.readHigh(x, selector, GuestFault.GP);
             base |= (high & 0xffffffffL) << 32;
             if (!Segmentation.canonical(base)) {
                 throw GuestFault.gp(err);
             }
         }
-        s.ldt = Descriptors.toSegment(selector, d, base);
+        return base;
     }
 
     /** LTR (SDM Vol. 2A "LTR"): loads an available TSS and marks it busy. */
@@ -228,14 +237,7 @@ public final class SystemOps {
         if (!Descriptors.present(d)) {
             throw GuestFault.np(err);
         }
-        long base = Descriptors.base(d);
-        if (s.longMode()) {
-            long high = Descriptors.readHigh(x, selector, GuestFault.GP);
-            base |= (high & 0xffffffffL) << 32;
-            if (!Segmentation.canonical(base)) {
-                throw GuestFault.gp(err);
-            }
-        }
+        long base = systemBase(x, selector, d, err);
         Descriptors.setBusy(x, selector, d, true);
         s.tr = Descriptors.toSegment(selector, d | (2L << 40), base);
     }
