@@ -2,6 +2,7 @@ package dev.restvisor.core.vm;
 
 import dev.restvisor.core.boot.BootException;
 import dev.restvisor.core.boot.FlatImageLoader;
+import dev.restvisor.core.boot.LinuxLoader;
 import dev.restvisor.core.cpu.exec.Cpu;
 import dev.restvisor.core.cpu.exec.CpuConfig;
 import dev.restvisor.core.cpu.state.CpuState;
@@ -126,8 +127,26 @@ public final class Vm {
         try {
             vcpu(0).modify(s -> FlatImageLoader.load(memory, s, image, loadAddress, entry, entryPoint));
         } catch (BootException e) {
-            throw new VmError(VmError.Errno.EINVAL, "boot." + e.field(), e.getMessage());
+            throw bootError(e);
         }
+    }
+
+    /**
+     * Direct-boots a Linux bzImage ({@link LinuxLoader}) into memory and vcpu 0; {@code path} null picks the
+     * fastest entry the kernel allows. Nothing is written when the kernel, initrd or command line is refused.
+     */
+    public LinuxLoader.Layout loadLinux(byte[] kernel, byte[] initrd, String cmdline, LinuxLoader.EntryPath path) {
+        LinuxLoader.Layout[] layout = new LinuxLoader.Layout[1];
+        try {
+            vcpu(0).modify(s -> layout[0] = LinuxLoader.load(memory, s, kernel, initrd, cmdline, path));
+        } catch (BootException e) {
+            throw bootError(e);
+        }
+        return layout[0];
+    }
+
+    private static VmError bootError(BootException e) {
+        return new VmError(VmError.Errno.EINVAL, e.field().equals("memory_regions") ? e.field() : "boot." + e.field(), e.getMessage());
     }
 
     /** Creates the built-in devices of a definition on this VM (once, before any vcpu runs). */
