@@ -5,8 +5,9 @@ import dev.restvisor.core.io.PortIoDevice;
 
 /**
  * The 8042 keyboard controller with no keyboard or mouse attached: controller commands that
- * read and write the command byte and output port, the self tests, and the output-port pulse
- * commands, of which 0xFE pulses the reset line. Bytes written for devices are dropped, so a
+ * read and write the command byte and output port, the self tests, the keyboard and auxiliary
+ * loopback writes (0xD2, 0xD3) that a driver uses to find the auxiliary port, and the output-port
+ * pulse commands, of which 0xFE pulses the reset line. Bytes written for devices are dropped, so a
  * driver's device probes time out as on a PC with nothing plugged in. No IRQ is ever raised.
  */
 public final class I8042 {
@@ -18,6 +19,8 @@ public final class I8042 {
     public static final int STATUS_SYS = 0x04;
     public static final int STATUS_A2 = 0x08;
     public static final int STATUS_UNLOCKED = 0x10;
+    /** The output buffer holds a byte from the auxiliary (mouse) port. */
+    public static final int STATUS_AUX_DATA = 0x20;
 
     static final int CMD_READ_COMMAND_BYTE = 0x20;
     static final int CMD_WRITE_COMMAND_BYTE = 0x60;
@@ -30,6 +33,8 @@ public final class I8042 {
     static final int CMD_ENABLE_KEYBOARD = 0xAE;
     static final int CMD_READ_OUTPUT_PORT = 0xD0;
     static final int CMD_WRITE_OUTPUT_PORT = 0xD1;
+    static final int CMD_WRITE_KEYBOARD_OUTPUT = 0xD2;
+    static final int CMD_WRITE_AUX_OUTPUT = 0xD3;
 
     private static final int COMMAND_BYTE_SYS = 0x04;
     private static final int COMMAND_BYTE_KEYBOARD_DISABLED = 0x10;
@@ -46,6 +51,7 @@ public final class I8042 {
     private int outputPort = OUTPUT_PORT_RESET | OUTPUT_PORT_A20;
     private int pendingCommand;
     private int outputBuffer = -1;
+    private boolean outputFromAux;
     private int lastRead;
     private boolean lastWriteCommand;
 
@@ -60,7 +66,8 @@ public final class I8042 {
     }
 
     private synchronized int readStatus() {
-        return (outputBuffer >= 0 ? STATUS_OBF : 0) | (commandByte & COMMAND_BYTE_SYS)
+        return (outputBuffer >= 0 ? STATUS_OBF : 0) | (outputBuffer >= 0 && outputFromAux ? STATUS_AUX_DATA : 0)
+                | (commandByte & COMMAND_BYTE_SYS)
                 | (lastWriteCommand ? STATUS_A2 : 0) | STATUS_UNLOCKED;
     }
 
@@ -79,6 +86,7 @@ public final class I8042 {
         switch (command) {
             case CMD_WRITE_COMMAND_BYTE -> commandByte = value;
             case CMD_WRITE_OUTPUT_PORT -> writeOutputPort(value);
+            case CMD_WRITE_KEYBOARD_OUTPUT, CMD_WRITE_AUX_OUTPUT -> output(value, command == CMD_WRITE_AUX_OUTPUT);
             default -> { } // a byte for the keyboard, which is not there
         }
     }
@@ -87,15 +95,15 @@ public final class I8042 {
         lastWriteCommand = true;
         pendingCommand = 0;
         switch (value) {
-            case CMD_READ_COMMAND_BYTE -> outputBuffer = commandByte;
-            case CMD_WRITE_COMMAND_BYTE, CMD_WRITE_OUTPUT_PORT -> pendingCommand = value;
+            case CMD_READ_COMMAND_BYTE -> output(commandByte, false);
+            case CMD_WRITE_COMMAND_BYTE, CMD_WRITE_OUTPUT_PORT, CMD_WRITE_KEYBOARD_OUTPUT, CMD_WRITE_AUX_OUTPUT -> pendingCommand = value;
             case CMD_DISABLE_AUX -> commandByte |= COMMAND_BYTE_AUX_DISABLED;
             case CMD_ENABLE_AUX -> commandByte &= ~COMMAND_BYTE_AUX_DISABLED;
             case CMD_DISABLE_KEYBOARD -> commandByte |= COMMAND_BYTE_KEYBOARD_DISABLED;
             case CMD_ENABLE_KEYBOARD -> commandByte &= ~COMMAND_BYTE_KEYBOARD_DISABLED;
-            case CMD_SELF_TEST -> outputBuffer = 0x55;
-            case CMD_TEST_KEYBOARD, CMD_TEST_AUX -> outputBuffer = 0x00;
-            case CMD_READ_OUTPUT_PORT -> outputBuffer = outputPort;
+            case CMD_SELF_TEST -> output(0x55, false);
+            case CMD_TEST_KEYBOARD, CMD_TEST_AUX -> output(0x00, false);
+            case CMD_READ_OUTPUT_PORT -> output(outputPort, false);
             default -> {
                 // 0xF0-0xFF pulse output port bits 0-3 low for 6 us where the command bit is 0;
                 // bit 0 is the CPU reset line, so 0xFE resets the machine.
@@ -104,6 +112,11 @@ public final class I8042 {
                 }
             }
         }
+    }
+
+    private void output(int value, boolean fromAux) {
+        outputBuffer = value;
+        outputFromAux = fromAux;
     }
 
     private void writeOutputPort(int value) {
@@ -118,7 +131,7 @@ public final class I8042 {
     }
 
     public synchronized I8042State state() {
-        return new I8042State(commandByte, outputPort, pendingCommand, outputBuffer, lastWriteCommand);
+        return new I8042State(commandByte, outputPort, pendingCommand, outputBuffer, outputFromAux, lastWriteCommand);
     }
 
     /** Restores the registers without calling the platform: the VM restores A20 itself. */
@@ -127,6 +140,7 @@ public final class I8042 {
         outputPort = s.outputPort() & 0xFF;
         pendingCommand = s.pendingCommand() & 0xFF;
         outputBuffer = s.outputBuffer() < 0 ? -1 : s.outputBuffer() & 0xFF;
+        outputFromAux = s.outputFromAux();
         lastWriteCommand = s.lastWriteCommand();
     }
 

@@ -99,4 +99,23 @@ class SmallPortsTest {
         I8042 copy = I8042.fromState(kbc.state(), platform);
         assertEquals(kbc.state(), copy.state());
     }
+
+    /** Linux's i8042_check_aux writes 0x5A through the auxiliary loopback and expects it back, marked as mouse data. */
+    @Test
+    void i8042LoopbackWritesComeBackFromTheirPort() {
+        I8042 kbc = new I8042(platform);
+        kbc.claim(bus);
+        bus.writePort(0x64, 1, 0xD3);
+        bus.writePort(0x60, 1, 0x5A);
+        assertEquals(I8042.STATUS_OBF | I8042.STATUS_AUX_DATA, bus.readPort(0x64, 1) & (I8042.STATUS_OBF | I8042.STATUS_AUX_DATA));
+        I8042 copy = I8042.fromState(kbc.state(), platform);
+        assertEquals(0x5A, bus.readPort(0x60, 1));
+        assertEquals(0, bus.readPort(0x64, 1) & I8042.STATUS_OBF);
+
+        bus.writePort(0x64, 1, 0xD2);
+        bus.writePort(0x60, 1, 0x1C);
+        assertEquals(I8042.STATUS_OBF, bus.readPort(0x64, 1) & (I8042.STATUS_OBF | I8042.STATUS_AUX_DATA), "keyboard data");
+        assertEquals(0x1C, bus.readPort(0x60, 1));
+        assertEquals(I8042.STATUS_AUX_DATA, copy.state().outputFromAux() ? I8042.STATUS_AUX_DATA : 0, "the state record keeps the source");
+    }
 }
