@@ -28,9 +28,17 @@ class ArchitectureTest {
 
     @Test
     void coreUsesOnlyTheJdk() {
-        check(noClasses().that().resideInAPackage("dev.restvisor.core..")
+        check(noClasses().that().resideInAPackage("dev.restvisor.core..").and().resideOutsideOfPackage("dev.restvisor.core.boot..")
                 .should().dependOnClassesThat().resideOutsideOfPackages("dev.restvisor.core..", "java..")
                 .because("core is pure Java: no Spring, Jackson, JDBC or service code"));
+    }
+
+    /** The one library in core: XZ for Java (pure Java, no dependencies) unpacks bzImage payloads in core.boot. */
+    @Test
+    void bootLoadersUseOnlyTheJdkAndXz() {
+        check(noClasses().that().resideInAPackage("dev.restvisor.core.boot..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("dev.restvisor.core..", "java..", "org.tukaani.xz..")
+                .because("core is pure Java; Debian's kernels are xz-compressed, which the JDK cannot unpack"));
     }
 
     @Test

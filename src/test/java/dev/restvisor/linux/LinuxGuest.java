@@ -10,16 +10,16 @@ import java.nio.file.Path;
  * Debian's static busybox. tools/fetch-linux-guest.sh puts both packages' files into the cache folder
  * ($RESTVISOR_LINUX_CACHE, default ~/.cache/restvisor/linux); where they are missing, {@link #find()} says why.
  */
-record LinuxGuest(Path kernel, Path busybox) {
+public record LinuxGuest(Path kernel, Path busybox) {
 
-    static Path cacheFolder() {
+    public static Path cacheFolder() {
         String configured = System.getenv("RESTVISOR_LINUX_CACHE");
         return configured != null && !configured.isBlank() ? Path.of(configured)
                 : Path.of(System.getProperty("user.home"), ".cache", "restvisor", "linux");
     }
 
     /** The cached guest, or a message naming what is missing and how to get it. */
-    static Object find() {
+    public static Object find() {
         Path folder = cacheFolder();
         LinuxGuest guest = new LinuxGuest(folder.resolve("vmlinuz"), folder.resolve("busybox"));
         if (Files.isRegularFile(guest.kernel) && Files.isRegularFile(guest.busybox)) {
@@ -29,12 +29,12 @@ record LinuxGuest(Path kernel, Path busybox) {
                 + "downloads Debian's linux-image-amd64 and busybox-static packages (.ci/run does)";
     }
 
-    byte[] kernelBytes() throws IOException {
+    public byte[] kernelBytes() throws IOException {
         return Files.readAllBytes(kernel);
     }
 
     /** The initramfs: /bin/busybox, /init from src/test/resources/linux/init, the mount points and /dev/console. */
-    byte[] initramfs() throws IOException {
+    public byte[] initramfs() throws IOException {
         Initramfs cpio = new Initramfs();
         for (String dir : new String[] {"bin", "dev", "proc", "sys", "tmp", "root", "etc"}) {
             cpio.directory(dir);

@@ -122,6 +122,11 @@ public final class LinuxLoader {
                 (header.version() >> 8) + "." + String.format("%02d", header.version() & 0xff), e820);
     }
 
+    /** The checks that need no guest memory: a usable setup header and a command line this kernel takes. */
+    public static void check(byte[] kernel, String cmdline) {
+        commandLine(cmdline, SetupHeader.parse(kernel));
+    }
+
     private static byte[] commandLine(String cmdline, SetupHeader header) {
         String text = cmdline == null ? "" : cmdline;
         if (text.indexOf('\0') >= 0) {

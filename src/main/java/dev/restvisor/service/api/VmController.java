@@ -86,6 +86,27 @@ public class VmController {
         return VmView.from(vm);
     }
 
+    @PutMapping(value = "/vms/{id}/boot-source", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "setBootSource", summary = "Sets what start (and reset) loads: a flat image or a Linux kernel, initrd and "
+            + "command line; saved with the VM's definition")
+    @ApiResponse(responseCode = "200", description = "The boot source now in the definition; the next start or reset loads it.")
+    public BootSource setBootSource(@PathVariable @Parameter(description = "VM id.") String id,
+                                    @org.springframework.web.bind.annotation.RequestBody BootSource source) {
+        registry.setBootSource(id, source.toSpec());
+        return BootSource.from(registry.get(id).spec().boot());
+    }
+
+    @GetMapping("/vms/{id}/boot-source")
+    @Operation(operationId = "getBootSource", summary = "The boot source of the VM's definition")
+    @ApiResponse(responseCode = "200", description = "The boot source.")
+    public BootSource getBootSource(@PathVariable @Parameter(description = "VM id.") String id) {
+        BootSource source = BootSource.from(registry.get(id).spec().boot());
+        if (source == null) {
+            throw new ApiException(ProblemType.NOT_FOUND, "boot", "the VM has no boot source: set one with PUT /vms/" + id + "/boot-source");
+        }
+        return source;
+    }
+
     @PutMapping(value = "/vms/{id}/memory-regions/{slot}", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "kvmSetMemoryRegion", summary = "KVM_SET_MEMORY_REGION: create, re-flag or (memory_size 0) delete a slot")
     @ApiResponse(responseCode = "200", description = "The region now in place; with memory_size 0 the slot was deleted and the request is echoed.")

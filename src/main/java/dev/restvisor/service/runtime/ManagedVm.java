@@ -22,7 +22,7 @@ public final class ManagedVm implements VmRunner.Owner, PlatformListener {
     }
 
     private final String id;
-    private final VmSpec spec;
+    private volatile VmSpec spec;
     private final Vm vm;
     private final Instant createdAt;
     private final VmEventLog events = new VmEventLog();
@@ -159,6 +159,11 @@ public final class ManagedVm implements VmRunner.Owner, PlatformListener {
 
     public VmSpec spec() {
         return spec;
+    }
+
+    /** Replaces the boot source; the next start or reset loads it. */
+    void setBoot(VmSpec.Boot boot) {
+        spec = spec.withBoot(boot);
     }
 
     public Vm vm() {

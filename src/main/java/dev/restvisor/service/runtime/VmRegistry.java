@@ -1,6 +1,7 @@
 package dev.restvisor.service.runtime;
 
 import dev.restvisor.core.boot.FlatImageLoader;
+import dev.restvisor.core.boot.LinuxLoader;
 import dev.restvisor.core.memory.MemoryRegionException;
 import dev.restvisor.core.vm.Vcpu;
 import dev.restvisor.core.vm.Vm;
@@ -177,17 +178,51 @@ public class VmRegistry {
         }
     }
 
+    /**
+     * PUT /vms/{id}/boot-source: validates and stores a new boot source, which the next start or reset loads.
+     * The definition in the catalog changes with it.
+     */
+    public synchronized void setBootSource(String id, VmSpec.Boot boot) {
+        ManagedVm managed = get(id);
+        VmSpec next = managed.spec().withBoot(boot);
+        validate(next);
+        definitions.save(id, next, managed.createdAt());
+        managed.setBoot(boot);
+    }
+
     /** Loads the boot source of a VM's definition into its memory and vcpu 0; nothing without one. */
     private void boot(ManagedVm managed) {
         VmSpec.Boot boot = managed.spec().boot();
         if (boot == null) {
             return;
         }
-        if (boot.kind() != VmSpec.Boot.Kind.FLAT) {
-            throw new VmError(VmError.Errno.EINVAL, "boot.kind", "this service cannot boot kind " + boot.kind().name().toLowerCase() + " yet");
+        if (boot.kind() == VmSpec.Boot.Kind.LINUX) {
+            LinuxLoader.Layout l = managed.vm().loadLinux(images.bytes(boot.image()),
+                    boot.initrdImage() == null ? null : images.bytes(boot.initrdImage()), boot.cmdline(),
+                    boot.linuxEntry() == null ? null : LinuxLoader.EntryPath.valueOf(boot.linuxEntry().name()));
+            managed.events().publish("boot", -1, Map.of("loader", "linux", "entry_path", l.path().name().toLowerCase(),
+                    "entry_point", VmRunner.hex(l.entryPoint()), "kernel", VmRunner.hex(l.kernelStart()) + "-" + VmRunner.hex(l.kernelEnd() - 1),
+                    "initrd", l.initrdSize() == 0 ? "none" : VmRunner.hex(l.initrdAddress()) + " (" + l.initrdSize() + " bytes)",
+                    "boot_protocol", l.protocol(), "e820_entries", l.e820().size()));
+            return;
         }
         managed.vm().loadFlatImage(images.bytes(boot.image()), boot.loadAddress(),
                 boot.entry() == VmSpec.Boot.Entry.REAL ? FlatImageLoader.Entry.REAL : FlatImageLoader.Entry.PROTECTED32, boot.entryPoint());
+    }
+
+    /** The kernel must be a bzImage this loader takes and the command line must fit it; the initrd must exist. */
+    private void validateLinux(VmSpec.Boot boot) {
+        if (!images.exists(boot.image())) {
+            throw new VmError(VmError.Errno.ENOENT, "boot.kernel", "there is no image with id " + boot.image());
+        }
+        if (boot.initrdImage() != null && !images.exists(boot.initrdImage())) {
+            throw new VmError(VmError.Errno.ENOENT, "boot.initrd", "there is no image with id " + boot.initrdImage());
+        }
+        try {
+            LinuxLoader.check(images.bytes(boot.image()), boot.cmdline());
+        } catch (dev.restvisor.core.boot.BootException e) {
+            throw new VmError(VmError.Errno.EINVAL, "boot." + e.field(), e.getMessage());
+        }
     }
 
     private void validate(VmSpec spec) {
@@ -195,7 +230,9 @@ public class VmRegistry {
             if (spec.vcpus() < 1) {
                 throw new VmError(VmError.Errno.EINVAL, "boot", "a boot source needs at least one vcpu (vcpus >= 1)");
             }
-            if (spec.boot().image() != null && !images.exists(spec.boot().image())) {
+            if (spec.boot().kind() == VmSpec.Boot.Kind.LINUX) {
+                validateLinux(spec.boot());
+            } else if (spec.boot().image() != null && !images.exists(spec.boot().image())) {
                 throw new VmError(VmError.Errno.ENOENT, "boot.image", "there is no image with id " + spec.boot().image());
             }
         }

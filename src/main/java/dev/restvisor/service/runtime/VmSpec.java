@@ -24,11 +24,12 @@ public record VmSpec(String name, List<Region> memoryRegions, int vcpus, boolean
     }
 
     /**
-     * A boot source: a flat image entered in real or 32-bit protected mode, or a Linux bzImage with
-     * an optional initrd and a command line.
+     * A boot source: a flat image entered in real or 32-bit protected mode, or a Linux bzImage ({@code image})
+     * with an optional initrd and a command line, entered through {@code linuxEntry} (null: the fastest the
+     * kernel allows).
      */
     public record Boot(Kind kind, String image, long loadAddress, Entry entry, long entryPoint,
-                       String initrdImage, String cmdline) {
+                       String initrdImage, String cmdline, LinuxEntry linuxEntry) {
         /** The loader a boot source uses. */
         public enum Kind {
             FLAT, LINUX
@@ -37,6 +38,16 @@ public record VmSpec(String name, List<Region> memoryRegions, int vcpus, boolean
         /** How a flat image is entered: real mode at 0000:entry_point, or the Multiboot 32-bit state. */
         public enum Entry {
             REAL, PROTECTED32
+        }
+
+        /** How a Linux kernel is entered, named as LinuxLoader.EntryPath; automatic when null. */
+        public enum LinuxEntry {
+            VMLINUX_64, BZIMAGE_64, BZIMAGE_32
+        }
+
+        /** A Linux boot source. */
+        public static Boot linux(String kernel, String initrd, String cmdline, LinuxEntry entry) {
+            return new Boot(Kind.LINUX, kernel, 0, null, 0, initrd, cmdline, entry);
         }
     }
 
