@@ -10,11 +10,9 @@ import dev.restvisor.core.cpu.state.CpuState;
 import dev.restvisor.core.cpu.state.SegmentRegister;
 import dev.restvisor.core.memory.GuestMemory;
 import dev.restvisor.core.memory.MemoryQuota;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,50 +20,8 @@ import org.junit.jupiter.api.Test;
  * gzip-compressed ELF64 (the real Debian kernel is booted by LinuxBootTest).
  */
 class LinuxLoaderTest {
-    static final long KERNEL_PADDR = 0x1000000, ENTRY = 0x1000040;
-    static final byte[] TEXT = {(byte) 0xF4, (byte) 0xEB, (byte) 0xFD};
-
-    /** A bzImage of protocol {@code version}: 1 setup sector, the header, and a gzip-compressed vmlinux payload. */
-    static byte[] bzImage(int version, int xloadflags, byte[] payload) {
-        ByteBuffer b = ByteBuffer.allocate(1024 + 0x200 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(0x1F1, (byte) 1);                 // setup_sects
-        b.putShort(0x1FE, (short) 0xAA55);
-        b.put(0x201, (byte) 0x6A);              // header ends at 0x26C
-        b.putInt(0x202, 0x53726448);            // "HdrS"
-        b.putShort(0x206, (short) version);
-        b.put(0x211, (byte) 0x01);              // LOADED_HIGH
-        b.putInt(0x214, 0x100000);              // code32_start
-        b.putInt(0x22C, 0x7FFFFFFF);            // initrd_addr_max
-        b.putInt(0x230, 0x200000);              // kernel_alignment
-        b.putShort(0x236, (short) xloadflags);
-        b.putInt(0x238, 255);                   // cmdline_size
-        b.putInt(0x248, 0x200);                 // payload_offset from the protected-mode part (at 0x400)
-        b.putInt(0x24C, payload.length);
-        b.putLong(0x258, KERNEL_PADDR);         // pref_address
-        b.putInt(0x260, 0x400000);              // init_size: 4 MiB
-        b.put(0x400 + 0x200, payload);
-        return b.array();
-    }
-
-    /** An ELF64 x86-64 executable with one PT_LOAD of TEXT at KERNEL_PADDR and 0x2000 bytes of memory (a .bss). */
-    static byte[] vmlinux() {
-        ByteBuffer e = ByteBuffer.allocate(0x100).order(ByteOrder.LITTLE_ENDIAN);
-        e.put(new byte[] {0x7F, 'E', 'L', 'F', 2, 1, 1});
-        e.putShort(16, (short) 2).putShort(18, (short) 62).putInt(20, 1).putLong(24, ENTRY).putLong(32, 64);
-        e.putShort(52, (short) 64).putShort(54, (short) 56).putShort(56, (short) 1);
-        e.putInt(64, 1).putInt(68, 7).putLong(72, 0xC0).putLong(80, 0xffffffff81000000L).putLong(88, KERNEL_PADDR)
-                .putLong(96, TEXT.length).putLong(104, 0x2000).putLong(112, 0x1000);
-        e.put(0xC0, TEXT);
-        return e.array();
-    }
-
-    static byte[] gzip(byte[] data) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
-            z.write(data);
-        }
-        return out.toByteArray();
-    }
+    static final long KERNEL_PADDR = SyntheticKernel.KERNEL_PADDR, ENTRY = SyntheticKernel.ENTRY;
+    static final byte[] TEXT = SyntheticKernel.TEXT;
 
     static GuestMemory ram(long size) {
         GuestMemory m = new GuestMemory(MemoryQuota.UNLIMITED);
@@ -88,7 +44,7 @@ class LinuxLoaderTest {
         GuestMemory m = ram(64 << 20);
         m.write(KERNEL_PADDR + 0x100, new byte[] {9, 9, 9}, 0, 3); // stale bytes where the .bss goes
         CpuState cpu = new CpuState();
-        byte[] kernel = bzImage(0x020F, 0x7F, gzip(vmlinux()));
+        byte[] kernel = SyntheticKernel.bzImage(0x020F, 0x7F, SyntheticKernel.gzip(SyntheticKernel.vmlinux()));
         byte[] initrd = {1, 2, 3, 4, 5};
         LinuxLoader.Layout l = LinuxLoader.load(m, cpu, kernel, initrd, "console=ttyS0", null);
 
@@ -101,7 +57,7 @@ class LinuxLoaderTest {
         assertEquals(0x18, cpu.seg[SegmentRegister.SS].selector());
         assertEquals(0, cpu.rflags & 0x200, "interrupts off");
         byte[] text = new byte[TEXT.length];
-        m.read(KERNEL_PADDR, text, 0, text.length);
+        m.read(ENTRY, text, 0, text.length);
         assertArrayEquals(TEXT, text);
         assertEquals(0, u64(m, KERNEL_PADDR + 0x100), "memsz beyond filesz is zeroed");
 
@@ -133,7 +89,7 @@ class LinuxLoaderTest {
         GuestMemory m = ram(64 << 20);
         CpuState cpu = new CpuState();
         byte[] lzma = {0x5D, 0, 0, (byte) 0x80, 0, 1, 2, 3};  // a payload the host does not unpack
-        LinuxLoader.Layout l = LinuxLoader.load(m, cpu, bzImage(0x020A, 0, lzma), null, "", null);
+        LinuxLoader.Layout l = LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020A, 0, lzma), null, "", null);
         assertEquals(LinuxLoader.EntryPath.BZIMAGE_32, l.path());
         assertEquals(0x100000, cpu.rip);
         assertEquals(0x7000, cpu.gpr[6], "ESI = boot_params");
@@ -145,7 +101,7 @@ class LinuxLoaderTest {
         m.read(0x100000 + 0x200, loaded, 0, 8);
         assertArrayEquals(lzma, loaded, "the protected-mode part at 0x100000");
 
-        LinuxLoader.Layout bz64 = LinuxLoader.load(m, cpu, bzImage(0x020F, 1, lzma), null, "", null);
+        LinuxLoader.Layout bz64 = LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020F, 1, lzma), null, "", null);
         assertEquals(LinuxLoader.EntryPath.BZIMAGE_64, bz64.path());
         assertEquals(0x100200, cpu.rip, "64-bit entry at load address + 0x200");
         assertTrue(cpu.mode64());
@@ -156,14 +112,14 @@ class LinuxLoaderTest {
         GuestMemory m = ram(64 << 20);
         CpuState cpu = new CpuState();
         long rip = cpu.rip;
-        byte[] good = gzip(vmlinux());
+        byte[] good = SyntheticKernel.gzip(SyntheticKernel.vmlinux());
         assertFault("kernel", "not a Linux bzImage", () -> LinuxLoader.load(m, cpu, new byte[4096], null, "", null));
-        assertFault("kernel", "too old", () -> LinuxLoader.load(m, cpu, bzImage(0x0204, 0, new byte[8]), null, "", null));
-        assertFault("cmdline", "at most 255", () -> LinuxLoader.load(m, cpu, bzImage(0x020F, 1, good), null, "x".repeat(256), null));
-        assertFault("kernel", "gzip payload is corrupt", () -> LinuxLoader.load(m, cpu, bzImage(0x020F, 1, new byte[] {0x1F, (byte) 0x8B, 8, 0, 0, 0, 0, 0}), null, "", null));
-        assertFault("initrd", "does not fit", () -> LinuxLoader.load(m, cpu, bzImage(0x020F, 1, good), new byte[60 << 20], "", null));
-        assertFault("memory_regions", "the kernel needs RAM", () -> LinuxLoader.load(ram(16 << 20), cpu, bzImage(0x020F, 1, good), null, "", null));
-        assertFault("kernel", "no 64-bit entry", () -> LinuxLoader.load(m, cpu, bzImage(0x020F, 0, good), null, "", LinuxLoader.EntryPath.BZIMAGE_64));
+        assertFault("kernel", "too old", () -> LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x0204, 0, new byte[8]), null, "", null));
+        assertFault("cmdline", "at most 255", () -> LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020F, 1, good), null, "x".repeat(256), null));
+        assertFault("kernel", "gzip payload is corrupt", () -> LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020F, 1, new byte[] {0x1F, (byte) 0x8B, 8, 0, 0, 0, 0, 0}), null, "", null));
+        assertFault("initrd", "does not fit", () -> LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020F, 1, good), new byte[60 << 20], "", null));
+        assertFault("memory_regions", "the kernel needs RAM", () -> LinuxLoader.load(ram(16 << 20), cpu, SyntheticKernel.bzImage(0x020F, 1, good), null, "", null));
+        assertFault("kernel", "no 64-bit entry", () -> LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020F, 0, good), null, "", LinuxLoader.EntryPath.BZIMAGE_64));
         assertEquals(rip, cpu.rip, "the vcpu was not touched");
         assertEquals(0, u64(m, 0x7000 + 0x200), "boot_params were not written");
     }
