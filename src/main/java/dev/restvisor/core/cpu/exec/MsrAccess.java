@@ -21,7 +21,7 @@ public final class MsrAccess {
     }
 
     private static int[] buildIndexList() {
-        int[] fixed = {Msrs.IA32_TSC, Msrs.IA32_APIC_BASE, Msrs.IA32_MTRRCAP, Msrs.IA32_SYSENTER_CS,
+        int[] fixed = {Msrs.IA32_TSC, Msrs.IA32_APIC_BASE, Msrs.IA32_BIOS_SIGN_ID, Msrs.IA32_MTRRCAP, Msrs.IA32_SYSENTER_CS,
             Msrs.IA32_SYSENTER_ESP, Msrs.IA32_SYSENTER_EIP, Msrs.IA32_MISC_ENABLE, Msrs.IA32_MTRR_FIX64K_00000,
             Msrs.IA32_MTRR_FIX16K_80000, Msrs.IA32_MTRR_FIX16K_A0000, Msrs.IA32_PAT, Msrs.IA32_MTRR_DEF_TYPE,
             Msrs.IA32_EFER, Msrs.IA32_STAR, Msrs.IA32_LSTAR, Msrs.IA32_CSTAR, Msrs.IA32_FMASK, Msrs.IA32_FS_BASE,
@@ -60,6 +60,8 @@ public final class MsrAccess {
         return switch (index) {
             case Msrs.IA32_TSC -> tsc(s, config);
             case Msrs.IA32_APIC_BASE -> s.apicBase;
+            // No microcode update is ever loaded: the revision that WRMSR 0 + CPUID.1 latches (SDM Vol. 3A 10.11.7.1) is 0.
+            case Msrs.IA32_BIOS_SIGN_ID -> 0;
             // 8 variable ranges, fixed ranges, write-combining (SDM Vol. 3A 12.11.2.1)
             case Msrs.IA32_MTRRCAP -> 0x508;
             case Msrs.IA32_SYSENTER_CS -> m.sysenterCs;
@@ -144,6 +146,7 @@ public final class MsrAccess {
                 }
                 s.apicBase = v;
             }
+            case Msrs.IA32_BIOS_SIGN_ID -> { } // software writes 0 before CPUID.1 to latch the revision, which stays 0
             case Msrs.IA32_SYSENTER_CS -> m.sysenterCs = v & 0xffffffffL;
             case Msrs.IA32_SYSENTER_ESP -> {
                 requireCanonical(v);

@@ -9,6 +9,8 @@ import java.util.Arrays;
 public final class Msrs {
     public static final int IA32_TSC = 0x10;
     public static final int IA32_APIC_BASE = 0x1b;
+    /** Microcode update signature: the loaded update's revision in bits 63:32 (none here, so 0). */
+    public static final int IA32_BIOS_SIGN_ID = 0x8b;
     public static final int IA32_MTRRCAP = 0xfe;
     public static final int IA32_SYSENTER_CS = 0x174;
     public static final int IA32_SYSENTER_ESP = 0x175;

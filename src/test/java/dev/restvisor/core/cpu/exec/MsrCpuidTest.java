@@ -28,7 +28,7 @@ class MsrCpuidTest {
         int[] list = Cpu.msrIndexList();
         int[] sorted = Arrays.stream(list).boxed().sorted(Integer::compareUnsigned).mapToInt(i -> i).toArray();
         assertArrayEquals(sorted, list);
-        assertEquals(21 + 16 + 8, list.length);
+        assertEquals(22 + 16 + 8, list.length);
         for (int index : list) {
             assertTrue(cpu.readMsr(index).isPresent(), Integer.toHexString(index));
         }
@@ -54,6 +54,9 @@ class MsrCpuidTest {
         assertTrue(cpu.writeMsr(Msrs.IA32_EFER, efer));
         assertEquals(efer, state.efer);
         assertFalse(cpu.writeMsr(Msrs.IA32_EFER, 1L << 20));
+        // Linux's early_init_intel writes 0 and reads the microcode revision back (none loaded: 0)
+        assertTrue(cpu.writeMsr(Msrs.IA32_BIOS_SIGN_ID, 0));
+        assertEquals(0, cpu.readMsr(Msrs.IA32_BIOS_SIGN_ID).getAsLong());
     }
 
     @Test
