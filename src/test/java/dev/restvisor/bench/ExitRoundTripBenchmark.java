@@ -16,18 +16,19 @@ import org.springframework.context.ConfigurableApplicationContext;
  * every run returns one KVM_EXIT_IO; a keep-alive client on loopback runs it back to back. The
  * baseline is the same client on an endpoint that does no work ({@code GET /api-version}, through
  * the same Tomcat and Spring MVC stack and the same JSON converter), in the same process and run.
- * Baseline and exits are measured in alternating rounds, so a noisy machine disturbs both alike;
- * each round's ratio is printed, then the medians.
+ * Baseline and exits are measured in alternating slices of 100 ms, so a noisy machine (other
+ * builds) disturbs both alike; each round's rates and ratio are printed, then the medians.
  *
  * <p>Run: {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.restvisor.bench.ExitRoundTripBenchmark} (system properties
- * {@code bench.rounds}, default 5, and {@code bench.seconds} per measurement, default 3).
+ * {@code bench.rounds}, default 5, and {@code bench.seconds} per round, default 6).
  */
 public final class ExitRoundTripBenchmark {
     private static final int WARMUP_ROUNDS = 3;
     private static final int WARMUP_SECONDS = 3;
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
-    private static final int MEASURE_SECONDS = Integer.getInteger("bench.seconds", 3);
+    private static final int MEASURE_SECONDS = Integer.getInteger("bench.seconds", 6);
+    private static final int SLICE_MILLIS = 100;
 
     private ExitRoundTripBenchmark() {
     }
@@ -40,10 +41,6 @@ public final class ExitRoundTripBenchmark {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String base = "http://localhost:" + port;
             String vm = createLoopingGuest(http, base);
-            if (Boolean.getBoolean("bench.converters")) {
-                app.getBean(org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter.class).getMessageConverters()
-                        .forEach(c -> System.out.println("round converter " + c));
-            }
             try (KeepAliveClient client = new KeepAliveClient(port)) {
                 byte[] run = client.request("POST", "/vms/" + vm + "/vcpus/0/run", "application/json", "{}".getBytes());
                 byte[] empty = client.request("GET", "/api-version", null, null);
@@ -58,8 +55,16 @@ public final class ExitRoundTripBenchmark {
                 double[] exits = new double[ROUNDS];
                 double[] ratios = new double[ROUNDS];
                 for (int round = 0; round < ROUNDS; round++) {
-                    baselines[round] = rate(client, empty, MEASURE_SECONDS, apiVersion);
-                    exits[round] = rate(client, run, MEASURE_SECONDS, exitIo);
+                    // Short alternating slices: whatever else the machine runs meanwhile slows both alike.
+                    long[] counts = new long[2];
+                    long[] nanos = new long[2];
+                    long end = System.nanoTime() + MEASURE_SECONDS * 1_000_000_000L;
+                    while (System.nanoTime() < end) {
+                        slice(client, empty, apiVersion, counts, nanos, 0);
+                        slice(client, run, exitIo, counts, nanos, 1);
+                    }
+                    baselines[round] = counts[0] / (nanos[0] / 1e9);
+                    exits[round] = counts[1] / (nanos[1] / 1e9);
                     ratios[round] = baselines[round] / exits[round];
                     System.out.printf(Locale.ROOT, "round %d: empty endpoint baseline %.0f requests/s, KVM_RUN %.0f exits/s, ratio %.2fx%n",
                             round + 1, baselines[round], exits[round], ratios[round]);
@@ -97,16 +102,36 @@ public final class ExitRoundTripBenchmark {
         return vm;
     }
 
+    /** One slice of {@value #SLICE_MILLIS} ms of one kind of request, added to that kind's count and time. */
+    private static void slice(KeepAliveClient client, byte[] request, byte[] expected, long[] counts, long[] nanos, int kind)
+            throws Exception {
+        long start = System.nanoTime();
+        long end = start + SLICE_MILLIS * 1_000_000L;
+        long count = 0;
+        long now;
+        do {
+            exchange(client, request, expected);
+            count++;
+            now = System.nanoTime();
+        } while (now < end);
+        counts[kind] += count;
+        nanos[kind] += now - start;
+    }
+
+    private static void exchange(KeepAliveClient client, byte[] request, byte[] expected) throws Exception {
+        int status = client.send(request);
+        if (status != 200 || !client.bodyContains(expected)) {
+            throw new IllegalStateException("unexpected answer " + status + ": " + client.body());
+        }
+    }
+
     private static double rate(KeepAliveClient client, byte[] request, int seconds, byte[] expected) throws Exception {
         long start = System.nanoTime();
         long end = start + seconds * 1_000_000_000L;
         long count = 0;
         long now;
         do {
-            int status = client.send(request);
-            if (status != 200 || !client.bodyContains(expected)) {
-                throw new IllegalStateException("unexpected answer " + status + ": " + client.body());
-            }
+            exchange(client, request, expected);
             count++;
             now = System.nanoTime();
         } while (now < end);

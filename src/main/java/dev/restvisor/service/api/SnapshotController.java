@@ -40,8 +40,7 @@ public class SnapshotController {
     @ApiResponse(responseCode = "507", description = "The catalog's disk is full; nothing was written and earlier snapshots are intact.",
             content = @Content(mediaType = "application/problem+json"))
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
-    public ResponseEntity<SnapshotView> create(@PathVariable String id,
-                                               @RequestBody SnapshotRequest request) {
+    public ResponseEntity<SnapshotView> create(@PathVariable String id, @RequestBody SnapshotRequest request) {
         if (request.name() == null) {
             throw new ApiException(ProblemType.INVALID_ARGUMENT, "name", "name is required");
         }
@@ -64,8 +63,7 @@ public class SnapshotController {
             content = @Content(mediaType = "application/problem+json"))
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "sid", in = ParameterIn.PATH, description = "Snapshot id.")
-    public VmView restore(@PathVariable String id,
-                          @PathVariable String sid) {
+    public VmView restore(@PathVariable String id, @PathVariable String sid) {
         return VmView.from(snapshots.restore(id, sid));
     }
 
@@ -74,9 +72,7 @@ public class SnapshotController {
     @ApiResponse(responseCode = "201", description = "The new VM, paused; Location names it.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "sid", in = ParameterIn.PATH, description = "Snapshot id.")
-    public ResponseEntity<VmView> cloneVm(@PathVariable String id,
-                                          @PathVariable String sid,
-                                          @RequestBody CloneRequest request) {
+    public ResponseEntity<VmView> cloneVm(@PathVariable String id, @PathVariable String sid, @RequestBody CloneRequest request) {
         ManagedVm clone = snapshots.cloneVm(id, sid, request.name());
         return ResponseEntity.created(URI.create("/vms/" + clone.id())).body(VmView.from(clone));
     }
@@ -87,8 +83,7 @@ public class SnapshotController {
     @ApiResponse(responseCode = "409", description = "A diff snapshot is based on it.", content = @Content(mediaType = "application/problem+json"))
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "sid", in = ParameterIn.PATH, description = "Snapshot id.")
-    public ResponseEntity<Void> delete(@PathVariable String id,
-                                       @PathVariable String sid) {
+    public ResponseEntity<Void> delete(@PathVariable String id, @PathVariable String sid) {
         snapshots.delete(id, sid);
         return ResponseEntity.noContent().build();
     }

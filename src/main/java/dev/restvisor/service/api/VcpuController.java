@@ -52,8 +52,7 @@ public class VcpuController {
     @ApiResponse(responseCode = "201", description = "Created.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id, 0-63.")
-    public ResponseEntity<VcpuView> create(@PathVariable String id,
-                                           @PathVariable int n) {
+    public ResponseEntity<VcpuView> create(@PathVariable String id, @PathVariable int n) {
         Vcpu v = registry.get(id).vm().createVcpu(n);
         return ResponseEntity.created(URI.create("/vms/" + id + "/vcpus/" + n)).body(VcpuView.from(v));
     }
@@ -71,8 +70,7 @@ public class VcpuController {
     @ApiResponse(responseCode = "200", description = "The vcpu.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
-    public VcpuView get(@PathVariable String id,
-                        @PathVariable int n) {
+    public VcpuView get(@PathVariable String id, @PathVariable int n) {
         return VcpuView.from(registry.get(id).vm().vcpu(n));
     }
 
@@ -81,8 +79,7 @@ public class VcpuController {
     @ApiResponse(responseCode = "200", description = "The registers.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
-    public KvmRegs getRegs(@PathVariable String id,
-                           @PathVariable int n) {
+    public KvmRegs getRegs(@PathVariable String id, @PathVariable int n) {
         return vcpu(id, n).inspect(KvmRegs::from);
     }
 
@@ -91,8 +88,7 @@ public class VcpuController {
     @ApiResponse(responseCode = "200", description = "The registers after the write.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
-    public KvmRegs setRegs(@PathVariable String id,
-                           @PathVariable int n, @RequestBody KvmRegs regs) {
+    public KvmRegs setRegs(@PathVariable String id, @PathVariable int n, @RequestBody KvmRegs regs) {
         regs.validate();
         Vcpu v = vcpu(id, n);
         v.modify(regs::applyTo);
@@ -104,8 +100,7 @@ public class VcpuController {
     @ApiResponse(responseCode = "200", description = "The special registers.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
-    public KvmSregs getSregs(@PathVariable String id,
-                             @PathVariable int n) {
+    public KvmSregs getSregs(@PathVariable String id, @PathVariable int n) {
         return vcpu(id, n).inspect(KvmSregs::from);
     }
 
@@ -114,8 +109,7 @@ public class VcpuController {
     @ApiResponse(responseCode = "200", description = "The special registers after the write.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
-    public KvmSregs setSregs(@PathVariable String id,
-                             @PathVariable int n, @RequestBody KvmSregs sregs) {
+    public KvmSregs setSregs(@PathVariable String id, @PathVariable int n, @RequestBody KvmSregs sregs) {
         Vcpu v = vcpu(id, n);
         v.modify(sregs::applyTo);
         return v.inspect(KvmSregs::from);
@@ -148,8 +142,7 @@ public class VcpuController {
     @ApiResponse(responseCode = "200", description = "How many entries were written.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
-    public KvmMsrs setMsrs(@PathVariable String id,
-                           @PathVariable int n, @RequestBody KvmMsrs msrs) {
+    public KvmMsrs setMsrs(@PathVariable String id, @PathVariable int n, @RequestBody KvmMsrs msrs) {
         if (msrs.entries() == null) {
             throw new ApiException(ProblemType.INVALID_ARGUMENT, "entries", "entries is required");
         }
@@ -178,9 +171,7 @@ public class VcpuController {
     @ApiResponse(responseCode = "200", description = "The exit that ended the run.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
-    public KvmRunResult run(@PathVariable String id,
-                            @PathVariable int n,
-                            @RequestBody(required = false) KvmRunRequest request) {
+    public KvmRunResult run(@PathVariable String id, @PathVariable int n, @RequestBody(required = false) KvmRunRequest request) {
         KvmRunRequest r = request == null ? new KvmRunRequest(null, null, null, null, null, null, null, null) : request;
         Vcpu v = vcpu(id, n);
         return KvmRunResult.from(v.run(toRunRequest(r, v, registry.limits())));
@@ -209,9 +200,7 @@ public class VcpuController {
     @ApiResponse(responseCode = "200", description = "The translation; valid 0 when the address is not mapped.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
-    public KvmTranslation translate(@PathVariable String id,
-                                    @PathVariable int n,
-                                    @RequestBody KvmTranslation request) {
+    public KvmTranslation translate(@PathVariable String id, @PathVariable int n, @RequestBody KvmTranslation request) {
         long linear = new Fields(null).u64("linear_address", request.linearAddress());
         Translation t = vcpu(id, n).translate(linear);
         return new KvmTranslation(U64.of(t.linearAddress()), U64.of(t.physicalAddress()), t.valid() ? 1 : 0,
@@ -223,9 +212,7 @@ public class VcpuController {
     @ApiResponse(responseCode = "204", description = "Queued.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
-    public ResponseEntity<Void> interrupt(@PathVariable String id,
-                                          @PathVariable int n,
-                                          @RequestBody KvmInterrupt request) {
+    public ResponseEntity<Void> interrupt(@PathVariable String id, @PathVariable int n, @RequestBody KvmInterrupt request) {
         int irq = new Fields(null).range("irq", request.irq(), 0, 255);
         vcpu(id, n).modify(s -> s.queueInterrupt(irq));
         return ResponseEntity.noContent().build();
@@ -236,8 +223,7 @@ public class VcpuController {
     @ApiResponse(responseCode = "200", description = "The debug state.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
-    public KvmGuestDebug getDebug(@PathVariable String id,
-                                  @PathVariable int n) {
+    public KvmGuestDebug getDebug(@PathVariable String id, @PathVariable int n) {
         return toDto(vcpu(id, n).debug());
     }
 
@@ -246,9 +232,7 @@ public class VcpuController {
     @ApiResponse(responseCode = "200", description = "The debug state now in force.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
-    public KvmGuestDebug setDebug(@PathVariable String id,
-                                  @PathVariable int n,
-                                  @RequestBody KvmGuestDebug request) {
+    public KvmGuestDebug setDebug(@PathVariable String id, @PathVariable int n, @RequestBody KvmGuestDebug request) {
         Fields f = new Fields(null);
         boolean enabled = f.range("enabled", request.enabled(), 0, 1) == 1;
         boolean step = request.singlestep() != null && f.range("singlestep", request.singlestep(), 0, 1) == 1;

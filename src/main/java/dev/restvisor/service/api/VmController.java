@@ -71,8 +71,7 @@ public class VmController {
     @Operation(operationId = "vmAction", summary = "start, pause, resume, reset or stop: the service drives the VM's vcpus itself")
     @ApiResponse(responseCode = "200", description = "The VM after the action.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
-    public VmView action(@PathVariable String id,
-                         @org.springframework.web.bind.annotation.RequestBody VmAction request) {
+    public VmView action(@PathVariable String id, @org.springframework.web.bind.annotation.RequestBody VmAction request) {
         if (request.action() == null) {
             throw new ApiException(ProblemType.INVALID_ARGUMENT, "action", "action is required: start, pause, resume, reset or stop");
         }
@@ -122,8 +121,7 @@ public class VmController {
     @ApiResponse(responseCode = "204", description = "Deleted.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "slot", in = ParameterIn.PATH, description = "Slot number, 0-31.")
-    public ResponseEntity<Void> deleteRegion(@PathVariable String id,
-                                             @PathVariable int slot) {
+    public ResponseEntity<Void> deleteRegion(@PathVariable String id, @PathVariable int slot) {
         registry.get(id).vm().memory().setRegion(slot, 0, 0, 0);
         return ResponseEntity.noContent().build();
     }
@@ -166,8 +164,7 @@ public class VmController {
     @Operation(operationId = "kvmGetDirtyLog", summary = "KVM_GET_DIRTY_LOG: read and clear a slot's dirty bitmap")
     @ApiResponse(responseCode = "200", description = "The slot's dirty bitmap as it was before this call cleared it.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
-    public DirtyLog dirtyLog(@PathVariable String id,
-                             @org.springframework.web.bind.annotation.RequestBody DirtyLog request) {
+    public DirtyLog dirtyLog(@PathVariable String id, @org.springframework.web.bind.annotation.RequestBody DirtyLog request) {
         int slot = new Fields(null).range("slot", request.slot(), 0, 31);
         Vm vm = registry.get(id).vm();
         MemorySlot s = vm.memory().find(slot);
