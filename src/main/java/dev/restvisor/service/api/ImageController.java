@@ -3,6 +3,7 @@ package dev.restvisor.service.api;
 import dev.restvisor.service.runtime.ImageCatalog;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
@@ -56,7 +57,8 @@ public class ImageController {
     @GetMapping("/images/{id}")
     @Operation(operationId = "getImage", summary = "One uploaded image")
     @ApiResponse(responseCode = "200", description = "The image.")
-    public ImageView get(@PathVariable @Parameter(description = "Image id.") String id) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "Image id.")
+    public ImageView get(@PathVariable String id) {
         return ImageView.from(images.get(id));
     }
 
@@ -64,7 +66,8 @@ public class ImageController {
     @Operation(operationId = "deleteImage", summary = "Delete an image that no VM definition names")
     @ApiResponse(responseCode = "204", description = "Deleted.")
     @ApiResponse(responseCode = "409", description = "A VM definition names the image.", content = @Content(mediaType = "application/problem+json"))
-    public ResponseEntity<Void> delete(@PathVariable @Parameter(description = "Image id.") String id) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "Image id.")
+    public ResponseEntity<Void> delete(@PathVariable String id) {
         images.delete(id);
         return ResponseEntity.noContent().build();
     }

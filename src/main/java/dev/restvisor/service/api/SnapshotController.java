@@ -5,6 +5,7 @@ import dev.restvisor.service.runtime.SnapshotInfo;
 import dev.restvisor.service.runtime.SnapshotService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -38,8 +39,8 @@ public class SnapshotController {
             content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "507", description = "The catalog's disk is full; nothing was written and earlier snapshots are intact.",
             content = @Content(mediaType = "application/problem+json"))
-    public ResponseEntity<SnapshotView> create(@PathVariable @Parameter(description = "VM id.") String id,
-                                               @RequestBody SnapshotRequest request) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    public ResponseEntity<SnapshotView> create(@PathVariable String id, @RequestBody SnapshotRequest request) {
         if (request.name() == null) {
             throw new ApiException(ProblemType.INVALID_ARGUMENT, "name", "name is required");
         }
@@ -50,7 +51,8 @@ public class SnapshotController {
     @GetMapping("/vms/{id}/snapshots")
     @Operation(operationId = "listSnapshots", summary = "The VM's snapshots, oldest first")
     @ApiResponse(responseCode = "200", description = "The snapshots.")
-    public List<SnapshotView> list(@PathVariable @Parameter(description = "VM id.") String id) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    public List<SnapshotView> list(@PathVariable String id) {
         return snapshots.list(id).stream().map(SnapshotView::from).toList();
     }
 
@@ -59,17 +61,18 @@ public class SnapshotController {
     @ApiResponse(responseCode = "200", description = "The VM, paused, in the snapshot's state.")
     @ApiResponse(responseCode = "422", description = "The snapshot (or a parent) is corrupt or in a format this service does not read.",
             content = @Content(mediaType = "application/problem+json"))
-    public VmView restore(@PathVariable @Parameter(description = "VM id.") String id,
-                          @PathVariable @Parameter(description = "Snapshot id.") String sid) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "sid", in = ParameterIn.PATH, description = "Snapshot id.")
+    public VmView restore(@PathVariable String id, @PathVariable String sid) {
         return VmView.from(snapshots.restore(id, sid));
     }
 
     @PostMapping(value = "/vms/{id}/snapshots/{sid}/clone", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "cloneSnapshot", summary = "Make a new VM from a snapshot; it is paused afterwards")
     @ApiResponse(responseCode = "201", description = "The new VM, paused; Location names it.")
-    public ResponseEntity<VmView> cloneVm(@PathVariable @Parameter(description = "VM id.") String id,
-                                          @PathVariable @Parameter(description = "Snapshot id.") String sid,
-                                          @RequestBody CloneRequest request) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "sid", in = ParameterIn.PATH, description = "Snapshot id.")
+    public ResponseEntity<VmView> cloneVm(@PathVariable String id, @PathVariable String sid, @RequestBody CloneRequest request) {
         ManagedVm clone = snapshots.cloneVm(id, sid, request.name());
         return ResponseEntity.created(URI.create("/vms/" + clone.id())).body(VmView.from(clone));
     }
@@ -78,8 +81,9 @@ public class SnapshotController {
     @Operation(operationId = "deleteSnapshot", summary = "Delete a snapshot that no diff snapshot is based on")
     @ApiResponse(responseCode = "204", description = "Deleted.")
     @ApiResponse(responseCode = "409", description = "A diff snapshot is based on it.", content = @Content(mediaType = "application/problem+json"))
-    public ResponseEntity<Void> delete(@PathVariable @Parameter(description = "VM id.") String id,
-                                       @PathVariable @Parameter(description = "Snapshot id.") String sid) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "sid", in = ParameterIn.PATH, description = "Snapshot id.")
+    public ResponseEntity<Void> delete(@PathVariable String id, @PathVariable String sid) {
         snapshots.delete(id, sid);
         return ResponseEntity.noContent().build();
     }

@@ -3,6 +3,7 @@ package dev.restvisor.service.api;
 import dev.restvisor.service.runtime.VmTemplates;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -38,7 +39,8 @@ public class TemplateController {
     @GetMapping("/templates/{id}")
     @Operation(operationId = "getTemplate", summary = "One template")
     @ApiResponse(responseCode = "200", description = "The template.")
-    public TemplateView get(@PathVariable @Parameter(description = "Template id, e.g. demo.") String id) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "Template id, e.g. demo.")
+    public TemplateView get(@PathVariable String id) {
         var t = templates.get(id);
         return new TemplateView(t.id(), t.description(), VmDefinition.from(t.spec()));
     }

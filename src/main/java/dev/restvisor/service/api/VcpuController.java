@@ -10,6 +10,7 @@ import dev.restvisor.service.runtime.RuntimeLimits;
 import dev.restvisor.service.runtime.VmRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -49,8 +50,9 @@ public class VcpuController {
     @PutMapping("/vms/{id}/vcpus/{n}")
     @Operation(operationId = "kvmCreateVcpu", summary = "KVM_CREATE_VCPU: a vcpu in the reset state of SDM 9.1.1")
     @ApiResponse(responseCode = "201", description = "Created.")
-    public ResponseEntity<VcpuView> create(@PathVariable @Parameter(description = "VM id.") String id,
-                                           @PathVariable @Parameter(description = "vcpu id, 0-63.") int n) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id, 0-63.")
+    public ResponseEntity<VcpuView> create(@PathVariable String id, @PathVariable int n) {
         Vcpu v = registry.get(id).vm().createVcpu(n);
         return ResponseEntity.created(URI.create("/vms/" + id + "/vcpus/" + n)).body(VcpuView.from(v));
     }
@@ -58,31 +60,35 @@ public class VcpuController {
     @GetMapping("/vms/{id}/vcpus")
     @Operation(operationId = "listVcpus", summary = "The VM's vcpus")
     @ApiResponse(responseCode = "200", description = "The vcpus.")
-    public List<VcpuView> list(@PathVariable @Parameter(description = "VM id.") String id) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    public List<VcpuView> list(@PathVariable String id) {
         return registry.get(id).vm().vcpus().stream().map(VcpuView::from).toList();
     }
 
     @GetMapping("/vms/{id}/vcpus/{n}")
     @Operation(operationId = "getVcpu", summary = "One vcpu")
     @ApiResponse(responseCode = "200", description = "The vcpu.")
-    public VcpuView get(@PathVariable @Parameter(description = "VM id.") String id,
-                        @PathVariable @Parameter(description = "vcpu id.") int n) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
+    public VcpuView get(@PathVariable String id, @PathVariable int n) {
         return VcpuView.from(registry.get(id).vm().vcpu(n));
     }
 
     @GetMapping("/vms/{id}/vcpus/{n}/regs")
     @Operation(operationId = "kvmGetRegs", summary = "KVM_GET_REGS")
     @ApiResponse(responseCode = "200", description = "The registers.")
-    public KvmRegs getRegs(@PathVariable @Parameter(description = "VM id.") String id,
-                           @PathVariable @Parameter(description = "vcpu id.") int n) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
+    public KvmRegs getRegs(@PathVariable String id, @PathVariable int n) {
         return vcpu(id, n).inspect(KvmRegs::from);
     }
 
     @PutMapping(value = "/vms/{id}/vcpus/{n}/regs", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "kvmSetRegs", summary = "KVM_SET_REGS; omitted members keep their value")
     @ApiResponse(responseCode = "200", description = "The registers after the write.")
-    public KvmRegs setRegs(@PathVariable @Parameter(description = "VM id.") String id,
-                           @PathVariable @Parameter(description = "vcpu id.") int n, @RequestBody KvmRegs regs) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
+    public KvmRegs setRegs(@PathVariable String id, @PathVariable int n, @RequestBody KvmRegs regs) {
         regs.validate();
         Vcpu v = vcpu(id, n);
         v.modify(regs::applyTo);
@@ -92,16 +98,18 @@ public class VcpuController {
     @GetMapping("/vms/{id}/vcpus/{n}/sregs")
     @Operation(operationId = "kvmGetSregs", summary = "KVM_GET_SREGS")
     @ApiResponse(responseCode = "200", description = "The special registers.")
-    public KvmSregs getSregs(@PathVariable @Parameter(description = "VM id.") String id,
-                             @PathVariable @Parameter(description = "vcpu id.") int n) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
+    public KvmSregs getSregs(@PathVariable String id, @PathVariable int n) {
         return vcpu(id, n).inspect(KvmSregs::from);
     }
 
     @PutMapping(value = "/vms/{id}/vcpus/{n}/sregs", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "kvmSetSregs", summary = "KVM_SET_SREGS; omitted members keep their value")
     @ApiResponse(responseCode = "200", description = "The special registers after the write.")
-    public KvmSregs setSregs(@PathVariable @Parameter(description = "VM id.") String id,
-                             @PathVariable @Parameter(description = "vcpu id.") int n, @RequestBody KvmSregs sregs) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
+    public KvmSregs setSregs(@PathVariable String id, @PathVariable int n, @RequestBody KvmSregs sregs) {
         Vcpu v = vcpu(id, n);
         v.modify(sregs::applyTo);
         return v.inspect(KvmSregs::from);
@@ -110,8 +118,10 @@ public class VcpuController {
     @GetMapping("/vms/{id}/vcpus/{n}/msrs")
     @Operation(operationId = "kvmGetMsrs", summary = "KVM_GET_MSRS: reads the listed indices, stopping at the first unknown one")
     @ApiResponse(responseCode = "200", description = "The entries read, in request order, up to the first MSR that is not implemented.")
-    public KvmMsrs getMsrs(@PathVariable @Parameter(description = "VM id.") String id,
-                           @PathVariable @Parameter(description = "vcpu id.") int n,
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
+    public KvmMsrs getMsrs(@PathVariable String id,
+                           @PathVariable int n,
                            @RequestParam(name = "index") @Parameter(description = "MSR indices (u32: hex string like 0xc0000080 or decimal); repeat the parameter for several.",
                                    schema = @Schema(type = "string", pattern = U64.PATTERN)) List<U64> indices) {
         Vcpu v = vcpu(id, n);
@@ -130,8 +140,9 @@ public class VcpuController {
     @PutMapping(value = "/vms/{id}/vcpus/{n}/msrs", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "kvmSetMsrs", summary = "KVM_SET_MSRS: writes entries in order, stopping at the first that fails; nmsrs says how many were written")
     @ApiResponse(responseCode = "200", description = "How many entries were written.")
-    public KvmMsrs setMsrs(@PathVariable @Parameter(description = "VM id.") String id,
-                           @PathVariable @Parameter(description = "vcpu id.") int n, @RequestBody KvmMsrs msrs) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
+    public KvmMsrs setMsrs(@PathVariable String id, @PathVariable int n, @RequestBody KvmMsrs msrs) {
         if (msrs.entries() == null) {
             throw new ApiException(ProblemType.INVALID_ARGUMENT, "entries", "entries is required");
         }
@@ -158,9 +169,9 @@ public class VcpuController {
     @PostMapping(value = "/vms/{id}/vcpus/{n}/run")
     @Operation(operationId = "kvmRun", summary = "KVM_RUN: run until the next exit the service does not handle itself")
     @ApiResponse(responseCode = "200", description = "The exit that ended the run.")
-    public KvmRunResult run(@PathVariable @Parameter(description = "VM id.") String id,
-                            @PathVariable @Parameter(description = "vcpu id.") int n,
-                            @RequestBody(required = false) KvmRunRequest request) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
+    public KvmRunResult run(@PathVariable String id, @PathVariable int n, @RequestBody(required = false) KvmRunRequest request) {
         KvmRunRequest r = request == null ? new KvmRunRequest(null, null, null, null, null, null, null, null) : request;
         Vcpu v = vcpu(id, n);
         return KvmRunResult.from(v.run(toRunRequest(r, v, registry.limits())));
@@ -169,8 +180,10 @@ public class VcpuController {
     @GetMapping("/vms/{id}/vcpus/{n}/disassembly")
     @Operation(operationId = "disassemble", summary = "Intel-syntax disassembly of guest code as the vcpu would fetch it (extension)")
     @ApiResponse(responseCode = "200", description = "The listing, in address order; it stops early where memory ends.")
-    public List<DisassemblyLine> disassemble(@PathVariable @Parameter(description = "VM id.") String id,
-                                             @PathVariable @Parameter(description = "vcpu id.") int n,
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
+    public List<DisassemblyLine> disassemble(@PathVariable String id,
+                                             @PathVariable int n,
                                              @RequestParam(required = false) @Parameter(description = "First instruction pointer (CS offset; u64 as hex or decimal string); default: the current RIP.",
                                                      schema = @Schema(type = "string", pattern = U64.PATTERN)) U64 address,
                                              @RequestParam(defaultValue = "16") @Parameter(description = "Instructions to list, 1-256 (default 16).") int count) {
@@ -185,9 +198,9 @@ public class VcpuController {
     @PostMapping(value = "/vms/{id}/vcpus/{n}/translate", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "kvmTranslate", summary = "KVM_TRANSLATE: walk the current paging mode for a linear address")
     @ApiResponse(responseCode = "200", description = "The translation; valid 0 when the address is not mapped.")
-    public KvmTranslation translate(@PathVariable @Parameter(description = "VM id.") String id,
-                                    @PathVariable @Parameter(description = "vcpu id.") int n,
-                                    @RequestBody KvmTranslation request) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
+    public KvmTranslation translate(@PathVariable String id, @PathVariable int n, @RequestBody KvmTranslation request) {
         long linear = new Fields(null).u64("linear_address", request.linearAddress());
         Translation t = vcpu(id, n).translate(linear);
         return new KvmTranslation(U64.of(t.linearAddress()), U64.of(t.physicalAddress()), t.valid() ? 1 : 0,
@@ -197,9 +210,9 @@ public class VcpuController {
     @PostMapping(value = "/vms/{id}/vcpus/{n}/interrupt", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "kvmInterrupt", summary = "KVM_INTERRUPT: queue an external interrupt vector")
     @ApiResponse(responseCode = "204", description = "Queued.")
-    public ResponseEntity<Void> interrupt(@PathVariable @Parameter(description = "VM id.") String id,
-                                          @PathVariable @Parameter(description = "vcpu id.") int n,
-                                          @RequestBody KvmInterrupt request) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
+    public ResponseEntity<Void> interrupt(@PathVariable String id, @PathVariable int n, @RequestBody KvmInterrupt request) {
         int irq = new Fields(null).range("irq", request.irq(), 0, 255);
         vcpu(id, n).modify(s -> s.queueInterrupt(irq));
         return ResponseEntity.noContent().build();
@@ -208,17 +221,18 @@ public class VcpuController {
     @GetMapping("/vms/{id}/vcpus/{n}/debug")
     @Operation(operationId = "kvmGetGuestDebug", summary = "The debug state last set by KVM_SET_GUEST_DEBUG")
     @ApiResponse(responseCode = "200", description = "The debug state.")
-    public KvmGuestDebug getDebug(@PathVariable @Parameter(description = "VM id.") String id,
-                                  @PathVariable @Parameter(description = "vcpu id.") int n) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
+    public KvmGuestDebug getDebug(@PathVariable String id, @PathVariable int n) {
         return toDto(vcpu(id, n).debug());
     }
 
     @PutMapping(value = "/vms/{id}/vcpus/{n}/debug", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "kvmSetGuestDebug", summary = "KVM_SET_GUEST_DEBUG (KVM_DEBUG_GUEST): single-step and execution breakpoints")
     @ApiResponse(responseCode = "200", description = "The debug state now in force.")
-    public KvmGuestDebug setDebug(@PathVariable @Parameter(description = "VM id.") String id,
-                                  @PathVariable @Parameter(description = "vcpu id.") int n,
-                                  @RequestBody KvmGuestDebug request) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id.")
+    public KvmGuestDebug setDebug(@PathVariable String id, @PathVariable int n, @RequestBody KvmGuestDebug request) {
         Fields f = new Fields(null);
         boolean enabled = f.range("enabled", request.enabled(), 0, 1) == 1;
         boolean step = request.singlestep() != null && f.range("singlestep", request.singlestep(), 0, 1) == 1;

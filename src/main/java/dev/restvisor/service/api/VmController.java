@@ -7,6 +7,7 @@ import dev.restvisor.service.runtime.ManagedVm;
 import dev.restvisor.service.runtime.VmRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
@@ -52,14 +53,16 @@ public class VmController {
     @GetMapping("/vms/{id}")
     @Operation(operationId = "getVm", summary = "One VM with its state and counters")
     @ApiResponse(responseCode = "200", description = "The VM.")
-    public VmView get(@PathVariable @Parameter(description = "VM id.") String id) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    public VmView get(@PathVariable String id) {
         return VmView.from(registry.get(id));
     }
 
     @DeleteMapping("/vms/{id}")
     @Operation(operationId = "deleteVm", summary = "Stops the VM's vcpus and destroys it (close of the VM fd)")
     @ApiResponse(responseCode = "204", description = "Deleted.")
-    public ResponseEntity<Void> delete(@PathVariable @Parameter(description = "VM id.") String id) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    public ResponseEntity<Void> delete(@PathVariable String id) {
         registry.delete(id);
         return ResponseEntity.noContent().build();
     }
@@ -67,8 +70,8 @@ public class VmController {
     @PostMapping(value = "/vms/{id}/actions", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "vmAction", summary = "start, pause, resume, reset or stop: the service drives the VM's vcpus itself")
     @ApiResponse(responseCode = "200", description = "The VM after the action.")
-    public VmView action(@PathVariable @Parameter(description = "VM id.") String id,
-                         @org.springframework.web.bind.annotation.RequestBody VmAction request) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    public VmView action(@PathVariable String id, @org.springframework.web.bind.annotation.RequestBody VmAction request) {
         if (request.action() == null) {
             throw new ApiException(ProblemType.INVALID_ARGUMENT, "action", "action is required: start, pause, resume, reset or stop");
         }
@@ -110,8 +113,10 @@ public class VmController {
     @PutMapping(value = "/vms/{id}/memory-regions/{slot}", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "kvmSetMemoryRegion", summary = "KVM_SET_MEMORY_REGION: create, re-flag or (memory_size 0) delete a slot")
     @ApiResponse(responseCode = "200", description = "The region now in place; with memory_size 0 the slot was deleted and the request is echoed.")
-    public KvmMemoryRegion setRegion(@PathVariable @Parameter(description = "VM id.") String id,
-                                     @PathVariable @Parameter(description = "Slot number, 0-31.") int slot,
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "slot", in = ParameterIn.PATH, description = "Slot number, 0-31.")
+    public KvmMemoryRegion setRegion(@PathVariable String id,
+                                     @PathVariable int slot,
                                      @org.springframework.web.bind.annotation.RequestBody KvmMemoryRegion region) {
         if (region.slot() != null && region.slot() != slot) {
             throw new ApiException(ProblemType.INVALID_ARGUMENT, "slot", "slot in the body (" + region.slot() + ") differs from the path (" + slot + ")");
@@ -127,15 +132,17 @@ public class VmController {
     @GetMapping("/vms/{id}/memory-regions")
     @Operation(operationId = "listMemoryRegions", summary = "The live memory regions, by guest physical address")
     @ApiResponse(responseCode = "200", description = "The regions.")
-    public List<KvmMemoryRegion> regions(@PathVariable @Parameter(description = "VM id.") String id) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    public List<KvmMemoryRegion> regions(@PathVariable String id) {
         return registry.get(id).vm().memory().slots().stream().map(KvmMemoryRegion::from).toList();
     }
 
     @DeleteMapping("/vms/{id}/memory-regions/{slot}")
     @Operation(operationId = "kvmDeleteMemoryRegion", summary = "KVM_SET_MEMORY_REGION with memory_size 0: delete a slot")
     @ApiResponse(responseCode = "204", description = "Deleted.")
-    public ResponseEntity<Void> deleteRegion(@PathVariable @Parameter(description = "VM id.") String id,
-                                             @PathVariable @Parameter(description = "Slot number, 0-31.") int slot) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    @Parameter(name = "slot", in = ParameterIn.PATH, description = "Slot number, 0-31.")
+    public ResponseEntity<Void> deleteRegion(@PathVariable String id, @PathVariable int slot) {
         registry.get(id).vm().memory().setRegion(slot, 0, 0, 0);
         return ResponseEntity.noContent().build();
     }
@@ -144,7 +151,8 @@ public class VmController {
     @Operation(operationId = "readGuestMemory", summary = "Read guest physical memory (what mmap of guest RAM gives a KVM client)")
     @ApiResponse(responseCode = "200", description = "The bytes.", content = @Content(mediaType = "application/octet-stream",
             schema = @Schema(type = "string", format = "binary")))
-    public byte[] readMemory(@PathVariable @Parameter(description = "VM id.") String id,
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    public byte[] readMemory(@PathVariable String id,
                              @RequestParam @Parameter(description = "Guest physical address (u64: hex or decimal string).", schema = @Schema(type = "string", pattern = U64.PATTERN)) U64 address,
                              @RequestParam @Parameter(description = "Number of bytes, 1 to the service's transfer limit.") int length) {
         int max = registry.limits().maxMemoryTransferBytes();
@@ -159,7 +167,8 @@ public class VmController {
     @PutMapping(value = "/vms/{id}/memory", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
     @Operation(operationId = "writeGuestMemory", summary = "Write guest physical memory; every byte must be backed by a region")
     @ApiResponse(responseCode = "204", description = "Written.")
-    public ResponseEntity<Void> writeMemory(@PathVariable @Parameter(description = "VM id.") String id,
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    public ResponseEntity<Void> writeMemory(@PathVariable String id,
                                             @RequestParam @Parameter(description = "Guest physical address (u64: hex or decimal string).", schema = @Schema(type = "string", pattern = U64.PATTERN)) U64 address,
                                             @RequestBody(description = "The bytes to write.", required = true,
                                                     content = @Content(mediaType = "application/octet-stream", schema = @Schema(type = "string", format = "binary")))
@@ -175,8 +184,8 @@ public class VmController {
     @PostMapping(value = "/vms/{id}/dirty-log", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "kvmGetDirtyLog", summary = "KVM_GET_DIRTY_LOG: read and clear a slot's dirty bitmap")
     @ApiResponse(responseCode = "200", description = "The slot's dirty bitmap as it was before this call cleared it.")
-    public DirtyLog dirtyLog(@PathVariable @Parameter(description = "VM id.") String id,
-                             @org.springframework.web.bind.annotation.RequestBody DirtyLog request) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    public DirtyLog dirtyLog(@PathVariable String id, @org.springframework.web.bind.annotation.RequestBody DirtyLog request) {
         int slot = new Fields(null).range("slot", request.slot(), 0, 31);
         Vm vm = registry.get(id).vm();
         MemorySlot s = vm.memory().find(slot);
