@@ -93,7 +93,8 @@ public class VmController {
     @Operation(operationId = "setBootSource", summary = "Sets what start (and reset) loads: a flat image or a Linux kernel, initrd and "
             + "command line; saved with the VM's definition")
     @ApiResponse(responseCode = "200", description = "The boot source now in the definition; the next start or reset loads it.")
-    public BootSource setBootSource(@PathVariable @Parameter(description = "VM id.") String id,
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    public BootSource setBootSource(@PathVariable String id,
                                     @org.springframework.web.bind.annotation.RequestBody BootSource source) {
         registry.setBootSource(id, source.toSpec());
         return BootSource.from(registry.get(id).spec().boot());
@@ -102,7 +103,8 @@ public class VmController {
     @GetMapping("/vms/{id}/boot-source")
     @Operation(operationId = "getBootSource", summary = "The boot source of the VM's definition")
     @ApiResponse(responseCode = "200", description = "The boot source.")
-    public BootSource getBootSource(@PathVariable @Parameter(description = "VM id.") String id) {
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
+    public BootSource getBootSource(@PathVariable String id) {
         BootSource source = BootSource.from(registry.get(id).spec().boot());
         if (source == null) {
             throw new ApiException(ProblemType.NOT_FOUND, "boot", "the VM has no boot source: set one with PUT /vms/" + id + "/boot-source");
