@@ -87,7 +87,10 @@ public final class X87Executor {
         FpuState f = x.state.fpu;
         switch (form.kind()) {
             case FLDCW -> loadControlWord(f, (int) x.read(d.memorySegment, x.ea, 2));
-            case FLDENV -> loadEnvironment(x, d);
+            case FLDENV -> {
+                loadEnvironment(x, d);
+                u.retag();
+            }
             case FRSTOR -> {
                 loadEnvironment(x, d);
                 for (int k = 0; k < 8; k++) {
@@ -397,7 +400,6 @@ public final class X87Executor {
         int abridged = (int) x.read(seg, offset(x, d, 4), 1);
         int ftw = 0;
         for (int i = 0; i < 8; i++) {
-            // a non-empty register is tagged valid; FXRSTOR does not reclassify zero or special values here
             ftw |= ((abridged >>> i & 1) != 0 ? 0 : 3) << (2 * i);
         }
         f.ftw = ftw;
@@ -416,6 +418,8 @@ public final class X87Executor {
             loadRegister(x, d, 32 + 16L * i, f, physical(f, i));
         }
         System.arraycopy(xmm, 0, f.xmm, 0, 2 * count);
+        // the non-empty registers are tagged by their contents (SDM Vol. 1 Table 10-2, FXRSTOR)
+        x.x87.retag();
     }
 
     /** LDMXCSR/STMXCSR: #UD with CR0.EM or without CR4.OSFXSR, #NM with CR0.TS. */

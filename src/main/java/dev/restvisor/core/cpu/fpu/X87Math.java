@@ -936,7 +936,7 @@ public final class X87Math {
         int n;
         if (bc == ZERO || be < BIAS) {
             n = 0;
-        } else if (be > BIAS + 30) {
+        } else if (be >= BIAS + 30) {
             n = bs != 0 ? -(1 << 20) : 1 << 20;
         } else {
             n = (int) (bm >>> (BIAS + 63 - be));

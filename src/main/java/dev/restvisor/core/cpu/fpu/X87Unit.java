@@ -226,7 +226,9 @@ public final class X87Unit {
             }
             return;
         }
-        if (commit(flags)) {
+        // a load completes despite an unmasked denormal-operand exception (checked against the host)
+        commit(flags);
+        if (masked(flags & X87Math.IE)) {
             push(se, m);
         }
     }
@@ -486,9 +488,9 @@ public final class X87Unit {
         }
     }
 
-    /** The conversion flags of the memory source (DE) unless a NaN operand took precedence. */
+    /** The conversion flags of the memory source (DE) unless a NaN operand or division by zero took precedence. */
     private int sourceFlags() {
-        return math.nanOperand ? 0 : srcFlags;
+        return math.nanOperand || (math.flags & X87Math.ZE) != 0 ? 0 : srcFlags;
     }
 
     /**

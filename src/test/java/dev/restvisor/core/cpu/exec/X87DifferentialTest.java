@@ -47,7 +47,7 @@ class X87DifferentialTest {
     private static final long CODE = 0x10000;
     private static final long BUFFER = 0x20000;
     /** The tolerance of the transcendental results, in units of the last place of the 64-bit significand. */
-    static final int ULPS = 2;
+    static final int ULPS = 1;
 
     enum Mem { NONE, F32, F64, F80, I16, I32, I64, BCD }
 
@@ -580,7 +580,8 @@ class X87DifferentialTest {
             if (f.ftw != wFtw) {
                 d.append(String.format(" ftw=%04x want %04x", f.ftw, wFtw));
             }
-            if (f.fop != wFop) {
+            // a context switch on the host between the instruction and FNSAVE can leave FOP zero (XRSTOR)
+            if (f.fop != wFop && wFop != 0) {
                 d.append(String.format(" fop=%03x want %03x", f.fop, wFop));
             }
             if (form.mem() != Mem.NONE) {
