@@ -205,7 +205,14 @@ public final class Disassembler {
             case MENV, MSTATE -> memory(d, 0, false);
             default -> memory(d, f.operand().size, true);
         };
-        return operand.isEmpty() ? f.mnemonic() : f.mnemonic() + " " + operand;
+        String mnemonic = f.mnemonic();
+        if (f.operand() == X87Table.Operand.MENV || f.operand() == X87Table.Operand.MSTATE) {
+            // the 16-bit or 32-bit image when the operand size is not the mode's own
+            if (d.mode == 16 ? d.opSize == 4 : d.opSize == 2) {
+                mnemonic += d.mode == 16 ? "d" : "w";
+            }
+        }
+        return operand.isEmpty() ? mnemonic : mnemonic + " " + operand;
     }
 
     private static String memory(DecodedInstruction d, int i) {
