@@ -1,5 +1,6 @@
 /*
- * x87 control instructions, MXCSR, FXSAVE/FXRSTOR and #UD for x87 arithmetic, in real mode (ModeTransitionTest).
+ * x87 control instructions, MXCSR, FXSAVE/FXRSTOR, x87 arithmetic and #MF through FWAIT, in real mode
+ * (ModeTransitionTest).
  * Each result is written to port 0xe9 as a 16-bit word (two bytes, low first).
  * Build: gcc -c -o fpu.o fpu.S && ld -Ttext=0x1000 --oformat binary -o fpu.bin fpu.o
  */
@@ -8,8 +9,8 @@
     .code16
     .globl _start
 _start:
-    movw $ud_handler, 6 * 4     /* IVT vector 6 (#UD) */
-    movw $0, 6 * 4 + 2
+    movw $mf_handler, 16 * 4    /* IVT vector 16 (#MF) */
+    movw $0, 16 * 4 + 2
     mov %cr4, %eax
     or $0x600, %eax             /* OSFXSR, OSXMMEXCPT */
     mov %eax, %cr4
@@ -42,20 +43,35 @@ _start:
     movd %xmm3, %eax
     shr $16, %eax
     out %ax, $0xe9              /* 0x1234 */
-    fld1                        /* x87 arithmetic: #UD, the handler skips 2 bytes and reports 0x0006 */
+    fld1
+    fadd %st(0), %st(0)         /* 2.0 */
+    fimuls three                /* 6.0 */
+    fistps w
+    OUTW(w)                     /* 0x0006 */
+    movw $0x027b, cw            /* divide-by-zero unmasked */
+    fldcw cw
+    fld1
+    fldz
+    .byte 0xde, 0xf9            /* FDIVP ST(1), ST(0): 1/0 with #Z unmasked: no result, ES and B set */
+    fnstsw %ax
+    out %ax, $0xe9              /* 0xb084: B, TOP 6, ES, ZE */
+    fwait                       /* #MF: the handler reports 0x0010 and clears the exceptions; FWAIT reruns */
     mov $0x1ff, %ax
     out %ax, $0xe9
     hlt
 
-ud_handler:
-    mov $6, %ax
+mf_handler:
+    push %ax
+    mov $16, %ax
     out %ax, $0xe9
-    mov %sp, %bp
-    addw $2, (%bp)
+    fnclex
+    pop %ax
     iret
 
     .align 2
 cw: .word 0
+three: .word 3
+w: .word 0
 mx: .long 0
     .align 16
 buf: .space 512

@@ -48,6 +48,9 @@ public final class Disassembler {
 
     /** Formats an already decoded instruction located at {@code ip}. */
     public static String format(DecodedInstruction d, long ip) {
+        if (d.op == Op.ESC) {
+            return x87(d);
+        }
         StringBuilder sb = new StringBuilder();
         if (d.lock) {
             sb.append("lock ");
@@ -104,7 +107,6 @@ public final class Disassembler {
             case NOP -> d.opcode == (DecodedInstruction.MAP_1BYTE << 8 | 0x90) && d.opSize != (d.mode == 16 ? 2 : 4)
                     ? "xchg " + reg(0, d.opSize) + "," + reg(0, d.opSize) : "nop";
             case MOV -> isMovabs(d) ? "movabs" : "mov";
-            case ESC -> "(x87)";
             case MOVD -> d.rexW() ? "movq" : "movd";
             default -> d.op.name().toLowerCase();
         };
@@ -187,12 +189,41 @@ public final class Disassembler {
         };
     }
 
+    /** An x87 escape (D8-DF) by {@link X87Table}: objdump's operand order, "st" for ST(0). */
+    private static String x87(DecodedInstruction d) {
+        X87Table.Form f = X87Table.lookup(d.opcode & 0xff, d.mod << 6 | (d.modrmReg & 7) << 3 | (d.modrmRm & 7));
+        if (f == null) {
+            return "(bad)";
+        }
+        String sti = "st(" + (d.modrmRm & 7) + ")";
+        String operand = switch (f.operand()) {
+            case NONE -> "";
+            case STI -> sti;
+            case ST_STI -> "st," + sti;
+            case STI_ST -> sti + ",st";
+            case AX -> "ax";
+            case MENV, MSTATE -> memory(d, 0, false);
+            default -> memory(d, f.operand().size, true);
+        };
+        String mnemonic = f.mnemonic();
+        if (f.operand() == X87Table.Operand.MENV || f.operand() == X87Table.Operand.MSTATE) {
+            // the 16-bit or 32-bit image when the operand size is not the mode's own
+            if (d.mode == 16 ? d.opSize == 4 : d.opSize == 2) {
+                mnemonic += d.mode == 16 ? "d" : "w";
+            }
+        }
+        return operand.isEmpty() ? mnemonic : mnemonic + " " + operand;
+    }
+
     private static String memory(DecodedInstruction d, int i) {
-        StringBuilder sb = new StringBuilder();
-        int size = d.size[i];
         boolean moffs = !d.hasModrm;
-        if (!moffs && d.op != Op.LEA && d.op != Op.LGDT && d.op != Op.LIDT && d.op != Op.SGDT && d.op != Op.SIDT
-                && d.op != Op.FXSAVE && d.op != Op.FXRSTOR) {
+        return memory(d, d.size[i], !moffs && d.op != Op.LEA && d.op != Op.LGDT && d.op != Op.LIDT
+                && d.op != Op.SGDT && d.op != Op.SIDT && d.op != Op.FXSAVE && d.op != Op.FXRSTOR);
+    }
+
+    private static String memory(DecodedInstruction d, int size, boolean withPtr) {
+        StringBuilder sb = new StringBuilder();
+        if (withPtr) {
             sb.append(d.op.family == Family.SSE && size == 16 ? "XMMWORD PTR " : ptr(size));
         }
         boolean absolute = d.base < 0 && d.index < 0;

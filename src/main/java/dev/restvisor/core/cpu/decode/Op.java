@@ -55,7 +55,7 @@ public enum Op {
     RSM(Family.SYSTEM), XGETBV(Family.SYSTEM), MONITOR(Family.SYSTEM), MWAIT(Family.SYSTEM),
     FXSAVE(Family.SYSTEM), FXRSTOR(Family.SYSTEM), LDMXCSR(Family.SYSTEM), STMXCSR(Family.SYSTEM),
 
-    /** D8-DF: x87 escape; the FPU executor decodes the rest. */
+    /** D8-DF: an x87 escape with its ModRM; {@link X87Table} names the form. */
     ESC(Family.X87), FWAIT(Family.X87),
 
     UD2(Family.UNDEFINED),

@@ -2,6 +2,7 @@ package dev.restvisor.core.cpu.exec;
 
 import dev.restvisor.core.cpu.decode.DecodedInstruction;
 import dev.restvisor.core.cpu.decode.Decoder;
+import dev.restvisor.core.cpu.fpu.X87Unit;
 import dev.restvisor.core.cpu.mmu.Mmu;
 import dev.restvisor.core.cpu.state.ControlRegisters;
 import dev.restvisor.core.cpu.state.CpuState;
@@ -36,6 +37,8 @@ public final class Interpreter implements Decoder.ByteSource {
     public final LazyFlags flags = new LazyFlags();
     public final CpuExit exit = new CpuExit();
     public final Mmu mmu;
+    /** The x87 register stack and arithmetic of this vcpu (no per-instruction allocation). */
+    public final X87Unit x87;
 
     /** RIP after the current instruction; branches overwrite it. */
     public long nextRip;
@@ -73,6 +76,7 @@ public final class Interpreter implements Decoder.ByteSource {
         this.io = io;
         this.config = config;
         this.mmu = new Mmu(state, memory);
+        this.x87 = new X87Unit(state.fpu);
         this.exit.ioData = new byte[IO_EXIT_MAX];
         flags.setAll(state.rflags);
     }

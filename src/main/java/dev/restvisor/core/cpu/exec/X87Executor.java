@@ -2,18 +2,27 @@ package dev.restvisor.core.cpu.exec;
 
 import dev.restvisor.core.cpu.decode.DecodedInstruction;
 import dev.restvisor.core.cpu.decode.Op;
+import dev.restvisor.core.cpu.decode.X87Table;
+import dev.restvisor.core.cpu.fpu.X87Unit;
 import dev.restvisor.core.cpu.state.ControlRegisters;
 import dev.restvisor.core.cpu.state.CpuState;
 import dev.restvisor.core.cpu.state.FpuState;
+import dev.restvisor.core.cpu.state.Rflags;
 
 /**
- * The x87 control and state instructions an operating system uses (SDM Vol. 1 8.1, Vol. 2 by mnemonic):
- * FNINIT, FNCLEX, FNSTCW, FLDCW, FNSTSW (memory and AX), FNSTENV, FLDENV, FNSAVE, FRSTOR, FNOP and FWAIT,
- * plus FXSAVE/FXRSTOR and LDMXCSR/STMXCSR. x87 arithmetic is not implemented: every other escape opcode is
- * #UD, after the CR0.EM/TS checks (#NM). The environment images use the protected-mode layouts
- * (SDM Vol. 1 Figures 8-9 and 8-10) in every mode.
+ * The x87 FPU instructions, all escape opcodes D8-DF and FWAIT (SDM Vol. 1 ch. 8, Vol. 2 by mnemonic), and
+ * FXSAVE/FXRSTOR and LDMXCSR/STMXCSR. The forms come from {@link X87Table}; this class checks CR0.EM/TS
+ * (#NM) and pending unmasked exceptions (#MF before every waiting instruction: all but FNINIT, FNCLEX,
+ * FNSTCW, FNSTSW, FNSTENV and FNSAVE), reads and writes the memory operand, and records the last
+ * instruction and operand pointers and FOP for the non-control instructions (8.1.8, 8.1.9). The arithmetic
+ * and the register stack are {@link X87Unit} and {@link dev.restvisor.core.cpu.fpu.X87Math}. An unmasked
+ * exception is reported as #MF whatever CR0.NE (the external FERR# path of NE = 0 is not modelled). The
+ * environment images use the protected-mode layouts (SDM Vol. 1 Figures 8-9 and 8-10) in every mode.
  */
 public final class X87Executor {
+    /** FCMOVB, FCMOVE, FCMOVBE, FCMOVU as Jcc condition numbers (B, E, BE, P). */
+    private static final int[] FCMOV_CONDITIONS = {2, 4, 6, 10};
+
     private X87Executor() {
     }
 
@@ -34,42 +43,208 @@ public final class X87Executor {
             throw new GuestFault(GuestFault.NM, -1);
         }
         int esc = d.opcode & 0xff;
-        int reg = d.modrmReg & 7;
-        int modrm = d.mod << 6 | reg << 3 | (d.modrmRm & 7);
-        if (d.mod == 3) {
-            switch (esc << 8 | modrm) {
-                case 0xdbe3 -> f.initX87();
-                case 0xdbe2 -> f.fsw &= ~0x80ff;
-                case 0xdfe0 -> x.setReg(0, 2, f.fsw);
-                case 0xd9d0 -> { }
-                default -> throw GuestFault.ud();
-            }
-            return;
+        int modrm = d.mod << 6 | (d.modrmReg & 7) << 3 | (d.modrmRm & 7);
+        X87Table.Form form = X87Table.lookup(esc, modrm);
+        if (form == null) {
+            throw GuestFault.ud();
         }
+        X87Unit u = x.x87;
+        int i = d.modrmRm & 7;
         int envSize = d.opSize == 2 ? 14 : 28;
-        switch (esc << 8 | reg) {
-            case 0xd907 -> x.write(d.memorySegment, x.ea, 2, f.fcw);
-            case 0xd905 -> loadControlWord(f, (int) x.read(d.memorySegment, x.ea, 2));
-            case 0xdd07 -> x.write(d.memorySegment, x.ea, 2, f.fsw);
-            case 0xd906 -> {
+        switch (form.kind()) {
+            case FNINIT -> f.initX87();
+            case FNCLEX -> f.fsw &= ~0x80ff;
+            case FNSTCW -> x.write(d.memorySegment, x.ea, 2, f.fcw);
+            case FNSTSW -> {
+                if (form.operand() == X87Table.Operand.AX) {
+                    x.setReg(0, 2, f.fsw);
+                } else {
+                    x.write(d.memorySegment, x.ea, 2, f.fsw);
+                }
+            }
+            case FNSTENV -> {
                 storeEnvironment(x, d);
                 f.fcw |= 0x3f;
             }
-            case 0xd904 -> loadEnvironment(x, d);
-            case 0xdd06 -> {
+            case FNSAVE -> {
                 storeEnvironment(x, d);
-                for (int i = 0; i < 8; i++) {
-                    storeRegister(x, d, envSize + 10L * i, f, physical(f, i));
+                for (int k = 0; k < 8; k++) {
+                    storeRegister(x, d, envSize + 10L * k, f, physical(f, k));
                 }
                 f.initX87();
             }
-            case 0xdd04 -> {
+            default -> {
+                if (u.pending()) {
+                    throw new GuestFault(GuestFault.MF, -1);
+                }
+                waiting(x, d, form, u, i, envSize);
+            }
+        }
+    }
+
+    private static void waiting(Interpreter x, DecodedInstruction d, X87Table.Form form, X87Unit u, int i,
+            int envSize) {
+        FpuState f = x.state.fpu;
+        switch (form.kind()) {
+            case FLDCW -> loadControlWord(f, (int) x.read(d.memorySegment, x.ea, 2));
+            case FLDENV -> {
                 loadEnvironment(x, d);
-                for (int i = 0; i < 8; i++) {
-                    loadRegister(x, d, envSize + 10L * i, f, physical(f, i));
+                u.retag();
+            }
+            case FRSTOR -> {
+                loadEnvironment(x, d);
+                for (int k = 0; k < 8; k++) {
+                    loadRegister(x, d, envSize + 10L * k, f, physical(f, k));
+                }
+                u.retag();
+            }
+            default -> {
+                pointers(x, d);
+                compute(x, d, form, u, i);
+            }
+        }
+    }
+
+    /** The last instruction pointer, opcode and (memory forms) operand pointer (SDM Vol. 1 8.1.8, 8.1.9). */
+    private static void pointers(Interpreter x, DecodedInstruction d) {
+        CpuState s = x.state;
+        FpuState f = s.fpu;
+        f.fip = s.rip;
+        f.fcs = s.seg[1].selector();
+        f.fop = (d.opcode & 7) << 8 | d.mod << 6 | (d.modrmReg & 7) << 3 | (d.modrmRm & 7);
+        if (d.mod != 3) {
+            f.fdp = x.ea;
+            f.fds = s.seg[d.memorySegment].selector();
+        }
+    }
+
+    private static void compute(Interpreter x, DecodedInstruction d, X87Table.Form form, X87Unit u, int i) {
+        X87Table.Operand operand = form.operand();
+        switch (form.kind()) {
+            case ARITH -> {
+                if (operand.memory()) {
+                    source(x, d, operand);
+                    u.arithmeticSource(form.arg());
+                } else {
+                    u.arithmetic(form.arg(), i, operand == X87Table.Operand.STI_ST, form.pops());
                 }
             }
+            case COM -> {
+                if (operand.memory()) {
+                    source(x, d, operand);
+                    u.compare(-1, false, form.pops());
+                } else {
+                    u.compare(form.pops() == 2 ? 1 : i, form.arg() == 1, form.pops());
+                }
+            }
+            case COMI -> {
+                int zpc = u.compareFlags(i, form.arg() == 1, form.pops());
+                if (zpc >= 0) {
+                    long mask = Rflags.OF | Rflags.SF | Rflags.ZF | Rflags.AF | Rflags.PF | Rflags.CF;
+                    x.flags.setAll((x.flags.status() & ~mask) | zpc);
+                }
+            }
+            case LOAD -> {
+                if (operand.memory()) {
+                    source(x, d, operand);
+                    u.loadSource(operand == X87Table.Operand.M32FP || operand == X87Table.Operand.M64FP);
+                } else {
+                    u.loadRegister(i);
+                }
+            }
+            case BLD -> {
+                long lo = x.read(d.memorySegment, x.ea, 8);
+                int hi = (int) x.read(d.memorySegment, offset(x, d, 8), 2);
+                u.loadBcd(lo, hi);
+                u.loadSource(false);
+            }
+            case STORE -> {
+                if (!operand.memory()) {
+                    u.storeRegister(i, form.pops(), form.arg() == 1);
+                } else {
+                    int fsw = x.state.fpu.fsw, ftw = x.state.fpu.ftw;
+                    if (u.storeFloat(operand.size, form.pops())) {
+                        write(x, d, operand.size, u, fsw, ftw);
+                    }
+                }
+            }
+            case ISTORE, ISTTP -> {
+                int fsw = x.state.fpu.fsw, ftw = x.state.fpu.ftw;
+                if (u.storeInteger(operand.size, form.kind() == X87Table.Kind.ISTTP, form.pops())) {
+                    write(x, d, operand.size, u, fsw, ftw);
+                }
+            }
+            case BSTP -> {
+                int fsw = x.state.fpu.fsw, ftw = x.state.fpu.ftw;
+                if (u.storeBcd()) {
+                    write(x, d, 10, u, fsw, ftw);
+                }
+            }
+            case XCH -> u.exchange(i);
+            case CMOV -> {
+                boolean c = x.flags.condition(FCMOV_CONDITIONS[form.arg() & 3]);
+                u.conditionalMove(i, (form.arg() & 4) != 0 ? !c : c);
+            }
+            case FREE -> u.free(i, form.pops());
+            case NOP -> { }
+            case CHS -> u.sign(true);
+            case ABS -> u.sign(false);
+            case TST -> u.test();
+            case XAM -> u.examine();
+            case CONST -> u.loadConstant(form.arg());
+            case F2XM1 -> u.unary(X87Unit.F2XM1);
+            case FSQRT -> u.unary(X87Unit.SQRT);
+            case FRNDINT -> u.unary(X87Unit.RNDINT);
+            case FSIN -> u.unary(X87Unit.SIN);
+            case FCOS -> u.unary(X87Unit.COS);
+            case FSINCOS -> u.pushingTrig(false);
+            case FPTAN -> u.pushingTrig(true);
+            case FYL2X -> u.binaryStack(X87Unit.YL2X);
+            case FYL2XP1 -> u.binaryStack(X87Unit.YL2XP1);
+            case FPATAN -> u.binaryStack(X87Unit.PATAN);
+            case FPREM -> u.binaryStack(X87Unit.PREM);
+            case FPREM1 -> u.binaryStack(X87Unit.PREM1);
+            case FSCALE -> u.binaryStack(X87Unit.SCALE);
+            case FXTRACT -> u.extract();
+            case FDECSTP -> u.incrementTop(-1);
+            case FINCSTP -> u.incrementTop(1);
             default -> throw GuestFault.ud();
+        }
+    }
+
+    /** Reads and converts the memory operand of an arithmetic, compare or load form. */
+    private static void source(Interpreter x, DecodedInstruction d, X87Table.Operand operand) {
+        int seg = d.memorySegment;
+        switch (operand) {
+            case M32FP -> x.x87.loadSingle((int) x.read(seg, x.ea, 4));
+            case M64FP -> x.x87.loadDouble(x.read(seg, x.ea, 8));
+            case M80FP -> {
+                long m = x.read(seg, x.ea, 8);
+                x.x87.loadExtended((int) x.read(seg, offset(x, d, 8), 2), m);
+            }
+            case M16INT -> x.x87.loadInteger((short) x.read(seg, x.ea, 2));
+            case M32INT -> x.x87.loadInteger((int) x.read(seg, x.ea, 4));
+            case M64INT -> x.x87.loadInteger(x.read(seg, x.ea, 8));
+            default -> throw GuestFault.ud();
+        }
+    }
+
+    /**
+     * Writes a store's image; a fault on the write restores FSW and FTW (TOP, tags, flags) so the instruction
+     * restarts from its original state.
+     */
+    private static void write(Interpreter x, DecodedInstruction d, int size, X87Unit u, int fsw, int ftw) {
+        try {
+            if (size == 10) {
+                x.write(d.memorySegment, offset(x, d, 8), 2, u.outHigh);
+                x.write(d.memorySegment, x.ea, 8, u.out);
+            } else {
+                x.write(d.memorySegment, x.ea, size, u.out);
+            }
+        } catch (GuestFault | ExitSignal e) {
+            x.state.fpu.fsw = fsw;
+            x.state.fpu.ftw = ftw;
+            throw e;
         }
     }
 
@@ -225,7 +400,6 @@ public final class X87Executor {
         int abridged = (int) x.read(seg, offset(x, d, 4), 1);
         int ftw = 0;
         for (int i = 0; i < 8; i++) {
-            // a non-empty register is tagged valid; FXRSTOR does not reclassify zero or special values here
             ftw |= ((abridged >>> i & 1) != 0 ? 0 : 3) << (2 * i);
         }
         f.ftw = ftw;
@@ -244,6 +418,8 @@ public final class X87Executor {
             loadRegister(x, d, 32 + 16L * i, f, physical(f, i));
         }
         System.arraycopy(xmm, 0, f.xmm, 0, 2 * count);
+        // the non-empty registers are tagged by their contents (SDM Vol. 1 Table 10-2, FXRSTOR)
+        x.x87.retag();
     }
 
     /** LDMXCSR/STMXCSR: #UD with CR0.EM or without CR4.OSFXSR, #NM with CR0.TS. */

@@ -24,7 +24,7 @@ public record CpuidModel(List<Entry> entries) {
     }
 
     // CPUID.01H:EDX (Table 3-11)
-    public static final int EDX1_PSE = 1 << 3, EDX1_TSC = 1 << 4, EDX1_MSR = 1 << 5, EDX1_PAE = 1 << 6,
+    public static final int EDX1_FPU = 1, EDX1_PSE = 1 << 3, EDX1_TSC = 1 << 4, EDX1_MSR = 1 << 5, EDX1_PAE = 1 << 6,
             EDX1_CX8 = 1 << 8, EDX1_SEP = 1 << 11, EDX1_MTRR = 1 << 12, EDX1_PGE = 1 << 13, EDX1_CMOV = 1 << 15,
             EDX1_PAT = 1 << 16, EDX1_PSE36 = 1 << 17, EDX1_CLFSH = 1 << 19, EDX1_FXSR = 1 << 24,
             EDX1_SSE = 1 << 25, EDX1_SSE2 = 1 << 26;
@@ -37,12 +37,12 @@ public record CpuidModel(List<Entry> entries) {
 
     /**
      * The built-in model: a GenuineIntel family-6 processor whose feature flags are those implemented by
-     * the paging unit, the system executors and the integer executors.
+     * the paging unit, the system executors, the integer executors, the x87 FPU and SSE/SSE2.
      */
     public static CpuidModel defaults() {
         List<Entry> e = new ArrayList<>();
         e.add(new Entry(0, 0, false, 7, ascii("Genu"), ascii("ntel"), ascii("ineI")));
-        int edx1 = EDX1_PSE | EDX1_TSC | EDX1_MSR | EDX1_PAE | EDX1_CX8 | EDX1_SEP | EDX1_MTRR | EDX1_PGE
+        int edx1 = EDX1_FPU | EDX1_PSE | EDX1_TSC | EDX1_MSR | EDX1_PAE | EDX1_CX8 | EDX1_SEP | EDX1_MTRR | EDX1_PGE
                 | EDX1_CMOV | EDX1_PAT | EDX1_PSE36 | EDX1_CLFSH | EDX1_FXSR | EDX1_SSE | EDX1_SSE2;
         int ecx1 = ECX1_CX16 | ECX1_MOVBE | ECX1_POPCNT;
         // EAX: family 6, model 0, stepping 0 (the DX value after reset); EBX: CLFLUSH line 8 qwords, 1 logical CPU

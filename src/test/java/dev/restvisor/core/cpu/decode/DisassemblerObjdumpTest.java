@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * truth for bytes-to-text. Every opcode of the 1-byte and 0F maps is tried with a spread of ModRM/SIB
  * forms and prefixes in 64-, 32- and 16-bit code. Each case sits in its own 32-byte slot padded with NOPs,
  * so one objdump run per mode decodes them all. Where both sides decode an instruction, length and
- * text must agree; encodings only one side accepts are listed in target/decoder-vs-objdump.txt (our maps
- * do not hold SSE or x87 yet). Skipped when objdump is absent.
+ * text must agree; encodings only one side accepts are listed in target/decoder-vs-objdump.txt. The x87
+ * escapes D8-DF are tried with every register form (ModRM C0-FF) and every memory form. Skipped when objdump
+ * is absent.
  */
 class DisassemblerObjdumpTest {
     private static final int SLOT = 32;
@@ -32,15 +33,15 @@ class DisassemblerObjdumpTest {
 
     /**
      * Differences that are objdump conventions, not decoding disagreements: it names hint NOPs and
-     * prefetches by their hint, ignores REX.W on far branches (AMD), prints x87 mnemonics we do not have yet,
-     * calls D6 "(bad)" although Intel processors execute SALC outside 64-bit mode, names far pointers with
+     * prefetches by their hint, ignores REX.W on far branches (AMD), marks the 8087/287-only FENI, FDISI and
+     * FSETPM (no-ops since the 387) with a note, calls D6 "(bad)" although Intel processors execute SALC outside 64-bit mode, names far pointers with
      * REX.W FWORD (Intel: m16:64), and decodes extensions our CPUID model does not claim (WBNOINVD, CET,
      * WAITPKG, CLFLUSHOPT), whose prefixes an older processor ignores; MOVMSKPS/PD and PMOVMSKB with REX.W
      * name the 64-bit register where we print the 32-bit one that is written (zero-extended).
      */
     private static final Pattern TOLERATED = Pattern.compile(
-            "^(prefetch|nop|\\(x87\\)|salc|f[a-z0-9]+ |fwait|rex\\.W (call|jmp)|wbnoinvd|incssp|umwait|tpause|umonitor|clflushopt|clwb|l[fgs]s .*FWORD|p?movmsk).*"
-            + "|.*(data16|data32|addr16|addr32|rex|ds |es |cs |ss |bnd |notrack |xacquire|xrelease).*");
+            "^(prefetch|nop|fneni|fndisi|fnsetpm|fxsave|fxrstor|salc|rex\\.W (call|jmp)|wbnoinvd|incssp|umwait|tpause|umonitor|clflushopt|clwb|l[fgs]s .*FWORD|p?movmsk).*"
+            + "|.*(data16|data32|addr16|addr32|rex|ds |es |cs |ss |fs |gs |bnd |notrack |xacquire|xrelease).*");
     /** objdump's line is only a prefix it could not attach (its own length convention). */
     private static final Pattern PREFIX_ONLY = Pattern.compile("^(rex(\\.[WRXB]+)?|data16|addr32|(data16 |addr32 )*rex(\\.[WRXB]+)?|data16 addr32|[a-z]s)$");
 
@@ -86,6 +87,10 @@ class DisassemblerObjdumpTest {
                 int theirLength = Integer.parseInt(t[0]);
                 // objdump prints a REP/REPNE it sees on a non-string instruction; the prefix is ignored there
                 String theirText = d.op.family == Family.STRING ? t[1] : t[1].replaceFirst("^(repz|repnz|rep) ", "");
+                if (d.op == Op.ESC && d.mod == 3) {
+                    // objdump prints the segment prefix an x87 register form ignores
+                    theirText = theirText.replaceFirst("^(es|cs|ss|ds|fs|gs) ", "");
+                }
                 if (mode == 16 && d.operandCount == 1 && d.kind[0] == DecodedInstruction.K_REL) {
                     // objdump does not wrap branch targets at 64 KiB; IP does
                     Matcher target = Pattern.compile("0x([0-9a-f]+)$").matcher(theirText);
@@ -129,6 +134,29 @@ class DisassemblerObjdumpTest {
                     new int[] {0x4d}, new int[] {0x40}, new int[] {0x66, 0x48}, new int[] {0x67, 0x41}));
         }
         for (int[] prefixes : prefixSets) {
+            for (int esc = 0xd8; esc <= 0xdf; esc++) {
+                for (int modrm = 0; modrm < 256; modrm++) {
+                    if ((modrm >>> 6) != 3 && (modrm & 7) != 3 && (modrm & 7) != 4) {
+                        continue;
+                    }
+                    ByteArrayOutputStream b = new ByteArrayOutputStream();
+                    for (int p : prefixes) {
+                        b.write(p);
+                    }
+                    b.write(esc);
+                    b.write(modrm);
+                    if ((modrm & 7) == 4 && (modrm >>> 6) != 3) {
+                        b.write(0x1d);
+                    }
+                    for (int k = 0; k < 8; k++) {
+                        b.write(k < 4 ? 0x12 + k : 0x90);
+                    }
+                    byte[] bytes = b.toByteArray();
+                    if (seen.add(hex(bytes))) {
+                        out.add(bytes);
+                    }
+                }
+            }
             for (int map = 0; map < 2; map++) {
                 for (int op = 0; op < 256; op++) {
                     if (map == 0 && (op == 0x0f || isPrefix(op, mode))) {

@@ -80,7 +80,7 @@ class MsrCpuidTest {
         assertEquals("GenuineIntel", new String(name));
         int edx1 = m.lookup(1, 0).edx();
         assertTrue((edx1 & CpuidModel.EDX1_SSE2) != 0);
-        assertEquals(0, edx1 & 1, "no x87 FPU arithmetic yet");
+        assertEquals(CpuidModel.EDX1_FPU, edx1 & CpuidModel.EDX1_FPU, "the x87 FPU is implemented");
         assertTrue((m.lookup(0x80000001, 0).edx() & CpuidModel.EDX81_LM) != 0);
         assertEquals(m.lookup(7, 0), m.lookup(0x40, 0), "beyond the last basic leaf: the last basic leaf");
         assertEquals(52, m.lookup(0x80000008, 0).eax() & 0xff);
