@@ -153,6 +153,41 @@ class ServiceDrivenControlTest extends ApiTest {
         eventsWs.abort();
     }
 
+    /**
+     * A software breakpoint as a debugger plants one: the client writes INT3 (0xCC) over the first
+     * byte of an instruction, and the definition reports #BP as an exit (exception_exits [3]). The
+     * started VM pauses there; the client puts the original byte back, points RIP at it, resumes.
+     */
+    @Test
+    void softwareBreakpointPausesTheVmAndTheClientResumesPastIt() throws Exception {
+        String vm = createVm(Map.of("name", "sw-bp", "vcpus", 1, "exception_exits", List.of(3),
+                "memory_regions", List.of(Map.of("slot", 0, "guest_phys_addr", "0x0", "memory_size", "0x80000")),
+                "devices", Map.of("serial", List.of("com1"), "debug_exit", Map.of("port", 0xf4))));
+        byte[] code = breakpointGuest();
+        writeMemory(vm, 0x1000, code);
+        writeMemory(vm, BP_ADDRESS, new byte[] {(byte) 0xCC});
+        Map<String, Object> cs = RealModeGuestTest.realSegment(0, 11);
+        Map<String, Object> data = RealModeGuestTest.realSegment(0, 3);
+        json().body(Map.of("cs", cs, "ds", data, "es", data, "ss", data)).put(vcpuPath(vm, 0) + "/sregs").then().statusCode(200);
+        json().body(Map.of("rip", "0x1000", "rsp", "0x8000")).put(vcpuPath(vm, 0) + "/regs").then().statusCode(200);
+        ServiceDrivenTest.Collector console = new ServiceDrivenTest.Collector();
+        ServiceDrivenTest.Collector events = new ServiceDrivenTest.Collector();
+        WebSocket consoleWs = connect("/vms/" + vm + "/console", console);
+        WebSocket eventsWs = connect("/vms/" + vm + "/events?after=0", events);
+        action(vm, "start");
+        awaitEvent(events, "\"type\":\"exception\"", "\"exception\":3");
+        awaitState(vm, "paused");
+        assertEquals(BP_ADDRESS, reg(vm, 0, "rip"), "RIP stays at the INT3, as on a #BP intercept");
+        writeMemory(vm, BP_ADDRESS, new byte[] {code[BP_ADDRESS - 0x1000]});
+        json().body(Map.of("rip", "0x" + Integer.toHexString(BP_ADDRESS), "rbx", "0x42")).put(vcpuPath(vm, 0) + "/regs").then().statusCode(200);
+        action(vm, "resume");
+        awaitState(vm, "stopped");
+        given().get("/vms/" + vm).then().body("exit_status", equalTo(7));
+        assertEquals("B", console.awaitContaining("B", 5_000));
+        consoleWs.abort();
+        eventsWs.abort();
+    }
+
     @Test
     void singleStepPausesAfterEveryInstruction() throws Exception {
         String vm = realModeVm(breakpointGuest(), 1);
