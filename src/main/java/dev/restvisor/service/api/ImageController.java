@@ -37,6 +37,8 @@ public class ImageController {
     @ApiResponse(responseCode = "200", description = "An image with the same SHA-256 was already stored; it is returned unchanged.")
     @ApiResponse(responseCode = "413", description = "The image is larger than the service's limit (restvisor.store.max-image-bytes).",
             content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "507", description = "The catalog's disk is full (type insufficient-storage); the image was not stored and earlier data is intact.",
+            content = @Content(mediaType = "application/problem+json"))
     public ResponseEntity<ImageView> upload(
             @RequestParam @Parameter(description = "A name for the image, 1-255 characters.") String name,
             @RequestBody(description = "The image's bytes.", required = true,

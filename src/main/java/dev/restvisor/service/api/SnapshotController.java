@@ -37,7 +37,7 @@ public class SnapshotController {
             content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "422", description = "The snapshot limit of the catalog would be exceeded.",
             content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "507", description = "The catalog's disk is full; nothing was written and earlier snapshots are intact.",
+    @ApiResponse(responseCode = "507", description = "The catalog's disk is full (type insufficient-storage): the snapshot was not written, and every snapshot acknowledged earlier is intact and restorable.",
             content = @Content(mediaType = "application/problem+json"))
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     public ResponseEntity<SnapshotView> create(@PathVariable String id, @RequestBody SnapshotRequest request) {
@@ -70,6 +70,8 @@ public class SnapshotController {
     @PostMapping(value = "/vms/{id}/snapshots/{sid}/clone", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "cloneSnapshot", summary = "Make a new VM from a snapshot; it is paused afterwards")
     @ApiResponse(responseCode = "201", description = "The new VM, paused; Location names it.")
+    @ApiResponse(responseCode = "507", description = "The catalog's disk is full (type insufficient-storage); the new VM's definition was not stored, no VM was made, and earlier data is intact.",
+            content = @Content(mediaType = "application/problem+json"))
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "sid", in = ParameterIn.PATH, description = "Snapshot id.")
     public ResponseEntity<VmView> cloneVm(@PathVariable String id, @PathVariable String sid, @RequestBody CloneRequest request) {

@@ -15,7 +15,10 @@ public record VmDefinition(
         @Schema(description = "Number of vcpus to create, ids 0..n-1.", minimum = "0", maximum = "64") Integer vcpus,
         @Schema(description = "The time base: `virtual` (default; derived from retired instructions, so runs are reproducible) or `realtime`.", allowableValues = {"virtual", "realtime"}) String clock,
         @Schema(description = "true: CPUID exits to the client as KVM_EXIT_CPUID; false (default): the built-in CPUID model answers.") Boolean cpuidExits,
-        @Schema(description = "Guest exception vectors (0-31) reported as KVM_EXIT_EXCEPTION instead of delivered to the guest (extension).") List<Integer> exceptionExits,
+        @Schema(description = "Guest exception vectors (0-31) reported as KVM_EXIT_EXCEPTION instead of delivered to the guest (extension). "
+                + "INT3 and INTO raise #BP (3) and #OF (4) and are reported with RIP at the instruction, as VMX's exception bitmap intercepts them "
+                + "(so [3] turns planted INT3 bytes into software breakpoints); INT n is a software interrupt and always delivered. "
+                + "When the service drives the VM (actions/start), such an exit pauses it.") List<Integer> exceptionExits,
         @Schema(description = "What SHUTDOWN (triple fault) does when the service drives the VM: `stop` (default) or `reset`.", allowableValues = {"stop", "reset"}) String onShutdown,
         @Schema(description = "Built-in devices; none when absent.") DevicesDefinition devices,
         @Schema(description = "What the start action loads; none when absent (then start runs from the vcpus' current state).") BootSource boot) {

@@ -289,11 +289,22 @@ public final class ManagedVm implements VmRunner.Owner, PlatformListener {
         runner.kick();
     }
 
+    /**
+     * The guest paused the VM (breakpoint, single-step, exception exit); called by the last vcpu
+     * thread to park, so every vcpu is already released. The transition runs on its own thread:
+     * a vcpu thread never waits for this VM's lock, which a stop holds while it joins the vcpu
+     * threads. It is skipped when a request changed the VM in between (stopped, or paused and
+     * resumed).
+     */
     @Override
     public void paused(String reason) {
-        synchronized (this) {
-            transition(State.PAUSED, reason);
-        }
+        Thread.ofPlatform().daemon().start(() -> {
+            synchronized (this) {
+                if (state == State.RUNNING && runner.pauseRequested()) {
+                    transition(State.PAUSED, reason);
+                }
+            }
+        });
     }
 
     @Override

@@ -12,11 +12,22 @@ import java.util.function.Consumer;
  * {@link #SCROLLBACK}-byte scrollback that a new viewer gets first, and fanned out to every viewer
  * in batches. Input is queued (up to {@link #INPUT_LIMIT} bytes) and fed to the UART as fast as
  * its receive side accepts it, so a paste loses nothing.
+ *
+ * <p>Three locks, never nested the wrong way round: a vcpu thread writes output while it holds the
+ * UART's lock (the UART calls {@link #output}), so {@link #output} takes only {@code outputLock},
+ * and nothing that holds {@code outputLock} calls into the UART or a viewer. Input is fed under
+ * {@code inputLock}, which then takes the UART's lock; no vcpu thread ever takes {@code inputLock}.
+ * Viewers are called under {@code deliveryLock} only, so a slow viewer holds up the delivery to
+ * viewers, never a vcpu. (Holding one lock for all three once deadlocked a vcpu against the pump
+ * when input arrived while the guest was printing.)
  */
 public final class SerialHub {
     public static final int SCROLLBACK = 256 * 1024;
     public static final int INPUT_LIMIT = 1 << 20;
 
+    private final Object outputLock = new Object();
+    private final Object inputLock = new Object();
+    private final Object deliveryLock = new Object();
     private final byte[] ring = new byte[SCROLLBACK];
     private long written;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
@@ -36,31 +47,37 @@ public final class SerialHub {
         this.inputAccepted = inputAccepted;
     }
 
-    /** A byte from the guest (vcpu thread). */
-    public synchronized void output(int b) {
-        ring[(int) (written++ % SCROLLBACK)] = (byte) b;
-        pending.write(b);
+    /** A byte from the guest (vcpu thread, holding the UART's lock). */
+    public void output(int b) {
+        synchronized (outputLock) {
+            ring[(int) (written++ % SCROLLBACK)] = (byte) b;
+            pending.write(b);
+        }
     }
 
     /** Everything still in the scrollback, oldest first. */
-    public synchronized byte[] scrollback() {
-        int n = (int) Math.min(written, SCROLLBACK);
-        byte[] out = new byte[n];
-        int start = (int) ((written - n) % SCROLLBACK);
-        for (int i = 0; i < n; i++) {
-            out[i] = ring[(start + i) % SCROLLBACK];
+    public byte[] scrollback() {
+        synchronized (outputLock) {
+            int n = (int) Math.min(written, SCROLLBACK);
+            byte[] out = new byte[n];
+            int start = (int) ((written - n) % SCROLLBACK);
+            for (int i = 0; i < n; i++) {
+                out[i] = ring[(start + i) % SCROLLBACK];
+            }
+            return out;
         }
-        return out;
     }
 
     /** Total bytes the guest ever wrote on this port. */
-    public synchronized long bytesWritten() {
-        return written;
+    public long bytesWritten() {
+        synchronized (outputLock) {
+            return written;
+        }
     }
 
     /** Adds a viewer: it gets the scrollback, then every new batch. Returns the unsubscribe handle. */
     public Runnable attach(Consumer<byte[]> viewer) {
-        synchronized (this) {
+        synchronized (deliveryLock) {
             flush();
             byte[] history = scrollback();
             if (history.length > 0) {
@@ -75,50 +92,67 @@ public final class SerialHub {
      * Queues input for the guest. Returns false, taking nothing, when the queue would exceed
      * {@link #INPUT_LIMIT}.
      */
-    public synchronized boolean input(byte[] bytes) {
-        if (uart == null || inputQueued + bytes.length > INPUT_LIMIT) {
-            return false;
+    public boolean input(byte[] bytes) {
+        synchronized (inputLock) {
+            if (uart == null || inputQueued + bytes.length > INPUT_LIMIT) {
+                return false;
+            }
+            if (bytes.length > 0) {
+                input.addLast(bytes.clone());
+                inputQueued += bytes.length;
+            }
+            return true;
         }
-        if (bytes.length > 0) {
-            input.addLast(bytes.clone());
-            inputQueued += bytes.length;
-        }
-        return true;
     }
 
-    public synchronized int inputQueued() {
-        return inputQueued;
+    public int inputQueued() {
+        synchronized (inputLock) {
+            return inputQueued;
+        }
     }
 
     /** Sends pending output to viewers and feeds queued input to the UART; run periodically. */
-    synchronized void pump() {
-        flush();
-        boolean accepted = false;
-        while (!input.isEmpty()) {
-            byte[] head = input.peekFirst();
-            int n = uart.receive(head, inputOffset, head.length - inputOffset);
-            if (n > 0) {
-                accepted = true;
-                inputOffset += n;
-                inputQueued -= n;
-            }
-            if (inputOffset < head.length) {
-                break;
-            }
-            input.removeFirst();
-            inputOffset = 0;
+    void pump() {
+        synchronized (deliveryLock) {
+            flush();
         }
-        if (accepted) {
+        if (feed()) {
             inputAccepted.run();
         }
     }
 
-    private void flush() {
-        if (pending.size() == 0) {
-            return;
+    /** Moves queued input into the UART as far as its receiver has room; true when it took any. */
+    private boolean feed() {
+        boolean accepted = false;
+        synchronized (inputLock) {
+            while (!input.isEmpty()) {
+                byte[] head = input.peekFirst();
+                int n = uart.receive(head, inputOffset, head.length - inputOffset);
+                if (n > 0) {
+                    accepted = true;
+                    inputOffset += n;
+                    inputQueued -= n;
+                }
+                if (inputOffset < head.length) {
+                    break;
+                }
+                input.removeFirst();
+                inputOffset = 0;
+            }
         }
-        byte[] batch = pending.toByteArray();
-        pending.reset();
+        return accepted;
+    }
+
+    /** Hands pending output to every viewer; the caller holds {@code deliveryLock}. */
+    private void flush() {
+        byte[] batch;
+        synchronized (outputLock) {
+            if (pending.size() == 0) {
+                return;
+            }
+            batch = pending.toByteArray();
+            pending.reset();
+        }
         for (Consumer<byte[]> v : viewers) {
             v.accept(batch);
         }

@@ -53,6 +53,11 @@ final class VmRunner {
     private final AtomicLong unclaimedAccesses = new AtomicLong();
     private volatile boolean stopping;
     private volatile boolean pauseRequested;
+    /**
+     * Why the guest paused the VM (a debug event, an exception exit), reported to the owner by the
+     * last vcpu thread to park, so that "paused" is never visible while a vcpu is still held.
+     */
+    private final java.util.concurrent.atomic.AtomicReference<String> guestPause = new java.util.concurrent.atomic.AtomicReference<>();
 
     VmRunner(Vm vm, VmEventLog events, Owner owner) {
         this.vm = vm;
@@ -85,23 +90,41 @@ final class VmRunner {
         return !threads.isEmpty() && !pauseRequested;
     }
 
-    /** Stops every vcpu at its next slice boundary and waits until all are parked. */
+    /** True while a pause (by request or by the guest) holds the vcpu threads. */
+    boolean pauseRequested() {
+        return pauseRequested;
+    }
+
+    /**
+     * Stops every vcpu at its next slice boundary and waits until every vcpu thread has parked,
+     * that is, has left its run and released its vcpu: when this returns, the vcpu resources
+     * answer at once instead of 409.
+     */
     void pause() {
         pauseRequested = true;
         vm.vcpus().forEach(Vcpu::requestStop);
         synchronized (gate) {
             gate.notifyAll();
         }
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (parked.get() < liveThreads() && System.nanoTime() < deadline) {
+        awaitParked();
+    }
+
+    /**
+     * Waits until every live vcpu thread is parked. A slice ends within one instruction of the stop
+     * request, so this is short; the bound only guards against a vcpu thread stuck in the host.
+     */
+    void awaitParked() {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (pauseRequested && !stopping && parked.get() < liveThreads() && System.nanoTime() < deadline) {
             Thread.onSpinWait();
-            sleepNanos(200_000);
+            sleepNanos(100_000);
         }
     }
 
     void resume() {
         synchronized (gate) {
             pauseRequested = false;
+            guestPause.set(null);
             gate.notifyAll();
         }
     }
@@ -249,14 +272,27 @@ final class VmRunner {
         }
     }
 
+    /**
+     * The guest stopped on a debug event or a reported exception: every vcpu stops, and the owner
+     * hears of it from the last thread to park (this one, or another vcpu's).
+     */
     private void pauseFromGuest(String reason) {
+        guestPause.compareAndSet(null, reason);
         pauseRequested = true;
         vm.vcpus().forEach(Vcpu::requestStop);
-        owner.paused(reason);
+        synchronized (gate) {
+            gate.notifyAll();
+        }
     }
 
     private void park() {
         parked.incrementAndGet();
+        if (guestPause.get() != null && parked.get() >= liveThreads()) {
+            String reason = guestPause.getAndSet(null);
+            if (reason != null) {
+                owner.paused(reason);
+            }
+        }
         try {
             synchronized (gate) {
                 while (pauseRequested && !stopping) {

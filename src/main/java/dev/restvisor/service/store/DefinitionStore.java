@@ -15,6 +15,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * that the VMs come back after a restart and an image in use cannot be deleted.
  */
 @Repository
+@org.springframework.context.annotation.DependsOn("h2Durability")
 public class DefinitionStore {
 
     /** A stored definition. */
@@ -54,8 +55,8 @@ public class DefinitionStore {
                     jdbc.update("INSERT INTO vm_definition_image (vm_id, image_id) VALUES (?, ?)", id, image);
                 }
             });
-        } catch (DataAccessException e) {
-            throw StorageErrors.translate(e, "the VM definition");
+        } catch (DataAccessException | org.springframework.transaction.TransactionException e) {
+            throw StorageErrors.translate(e, "the VM definition", jdbc);
         }
     }
 
@@ -74,8 +75,8 @@ public class DefinitionStore {
                 jdbc.update("DELETE FROM vm_definition_image WHERE vm_id = ?", id);
                 jdbc.update("DELETE FROM vm_definition WHERE id = ?", id);
             });
-        } catch (DataAccessException e) {
-            throw StorageErrors.translate(e, "the deletion");
+        } catch (DataAccessException | org.springframework.transaction.TransactionException e) {
+            throw StorageErrors.translate(e, "the deletion", jdbc);
         }
     }
 }

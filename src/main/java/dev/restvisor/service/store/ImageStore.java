@@ -24,6 +24,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * are already stored gives back the stored image. Content is kept in rows of {@link #CHUNK} bytes.
  */
 @Repository
+@org.springframework.context.annotation.DependsOn("h2Durability")
 public class ImageStore {
     static final int CHUNK = 1 << 20;
 
@@ -96,8 +97,8 @@ public class ImageStore {
         } catch (DuplicateKeyException e) {
             return new Upload(jdbc.query("SELECT * FROM image WHERE sha256 = (SELECT sha256 FROM image WHERE id = ?)", ROW, id)
                     .stream().findFirst().orElseThrow(() -> e), false);
-        } catch (DataAccessException e) {
-            throw StorageErrors.translate(e, "the image");
+        } catch (DataAccessException | org.springframework.transaction.TransactionException e) {
+            throw StorageErrors.translate(e, "the image", jdbc);
         }
     }
 
@@ -135,8 +136,8 @@ public class ImageStore {
                 jdbc.update("DELETE FROM image_chunk WHERE image_id = ?", id);
                 jdbc.update("DELETE FROM image WHERE id = ?", id);
             });
-        } catch (DataAccessException e) {
-            throw StorageErrors.translate(e, "the deletion");
+        } catch (DataAccessException | org.springframework.transaction.TransactionException e) {
+            throw StorageErrors.translate(e, "the deletion", jdbc);
         }
     }
 

@@ -24,6 +24,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * every checksum, chunk counts) before anything of the VM is touched.
  */
 @Repository
+@org.springframework.context.annotation.DependsOn("h2Durability")
 public class SnapshotStore {
 
     /** A snapshot as the catalog lists it; {@code size} is the stored (compressed) bytes. */
@@ -94,8 +95,8 @@ public class SnapshotStore {
                             }
                         });
             });
-        } catch (DataAccessException e) {
-            throw StorageErrors.translate(e, "the snapshot");
+        } catch (DataAccessException | org.springframework.transaction.TransactionException e) {
+            throw StorageErrors.translate(e, "the snapshot", jdbc);
         }
         return new SnapshotRow(memory.snapshotId(), vmId, name, memory.parentId(), now, total, SnapshotFormat.VERSION);
     }
@@ -170,8 +171,8 @@ public class SnapshotStore {
                 jdbc.update("DELETE FROM snapshot_chunk WHERE snapshot_id = ?", id);
                 jdbc.update("DELETE FROM snapshot WHERE id = ?", id);
             });
-        } catch (DataAccessException e) {
-            throw StorageErrors.translate(e, "the deletion");
+        } catch (DataAccessException | org.springframework.transaction.TransactionException e) {
+            throw StorageErrors.translate(e, "the deletion", jdbc);
         }
     }
 }

@@ -83,15 +83,29 @@ final class Branch {
             case RETF -> FarTransfers.returnFar(x, d, d.operandCount == 1 ? d.imm & 0xffff : 0);
             case IRET -> FarTransfers.interruptReturn(x, d);
             case INT -> softwareInterrupt(x, (int) (d.imm & 0xff), Interrupts.SOFTWARE);
-            case INT3 -> softwareInterrupt(x, GuestFault.BP, Interrupts.SOFTWARE);
+            case INT3 -> softwareException(x, GuestFault.BP);
             case INT1 -> softwareInterrupt(x, GuestFault.DB, Interrupts.ICEBP);
             case INTO -> {
                 if ((x.flags.of())) {
-                    softwareInterrupt(x, GuestFault.OF, Interrupts.SOFTWARE);
+                    softwareException(x, GuestFault.OF);
                 }
             }
             default -> throw new IllegalStateException(d.op.name());
         }
+    }
+
+    /**
+     * INT3 and INTO raise #BP and #OF as software exceptions (SDM Vol. 3A 6.4.2), which VMX's
+     * exception bitmap intercepts (Vol. 3C 25.2) while INT n is not: when the VM reports the vector
+     * as an exit (exception_exits, the debugger's software breakpoint), RIP stays at the
+     * instruction and nothing is delivered.
+     */
+    private static void softwareException(Interpreter x, int vector) {
+        boolean v86Fault = x.state.virtual8086() && ((x.state.rflags & Rflags.IOPL) >>> 12) < 3;
+        if (!v86Fault && (x.config.exceptionExitVectors() & (1 << vector)) != 0) {
+            throw new GuestFault(vector, -1);
+        }
+        softwareInterrupt(x, vector, Interrupts.SOFTWARE);
     }
 
     /** INT n / INT3 / INTO / INT1: a trap, so the pushed return address is the next instruction. */
