@@ -73,6 +73,12 @@ public final class DecodedInstruction {
 
     public final byte[] bytes = new byte[15];
 
+    /**
+     * Not decoded information: the executor's classification of this instruction into one of its fast forms
+     * (0 = none), made once when the instruction is decoded and kept with it in the instruction cache.
+     */
+    public int fastForm;
+
     void reset() {
         op = null;
         length = 0;
@@ -98,6 +104,7 @@ public final class DecodedInstruction {
         operandCount = 0;
         imm = 0;
         imm2 = 0;
+        fastForm = 0;
     }
 
     public boolean rexW() {

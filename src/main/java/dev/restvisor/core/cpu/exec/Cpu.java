@@ -168,7 +168,6 @@ public final class Cpu {
             long pa = fetchAddress(start, mode);
             d = code.lookup(pa, mode);
             if (d != null) {
-                x.insn = d;
                 long last = (start + d.length - 1) & 0xffffffffL;
                 if (mode != 64 && last > fetchLimit) {
                     // the whole instruction must lie inside CS (SDM Vol. 3A 5.3): the exact check, which faults
@@ -181,6 +180,7 @@ public final class Cpu {
                 if (r != Decoder.OK) {
                     throw new GuestFault(r, r == Decoder.GP ? 0 : -1);
                 }
+                d.fastForm = FastPath.classify(d);
                 code.put(pa, d);
             }
             long next = start + d.length;
@@ -188,14 +188,21 @@ public final class Cpu {
             if (d.hasMemory) {
                 x.ea = d.effectiveAddress(state.gpr, x.nextRip);
             }
-            if (d.lock || (d.op == Op.XCHG && d.hasMemory)) {
-                // LOCK (and XCHG with memory, which is always locked) is atomic across the vcpus sharing this
-                // memory: locked instructions of all vcpus serialize on it (SDM Vol. 3A 9.1.2.2)
-                synchronized (x.memory) {
+            if (d.fastForm != FastPath.NONE) {
+                FastPath.execute(x, d);
+            } else {
+                // x.insn is set for the generic executors only: a reference store per instruction costs a GC
+                // write barrier, and the fast forms never look at it
+                x.insn = d;
+                if (d.lock || (d.op == Op.XCHG && d.hasMemory)) {
+                    // LOCK (and XCHG with memory, which is always locked) is atomic across the vcpus sharing this
+                    // memory: locked instructions of all vcpus serialize on it (SDM Vol. 3A 9.1.2.2)
+                    synchronized (x.memory) {
+                        execute(x, d);
+                    }
+                } else {
                     execute(x, d);
                 }
-            } else {
-                execute(x, d);
             }
             state.rip = x.nextRip;
             if (resume) {

@@ -41,7 +41,7 @@ public final class Interpreter implements Decoder.ByteSource {
     public long nextRip;
     /** Effective address (segment offset) of the current instruction's memory operand. */
     public long ea;
-    /** The current instruction. */
+    /** The instruction being decoded or run by a generic executor (not kept up to date for fast forms). */
     DecodedInstruction insn = new DecodedInstruction();
 
     /** Scratch registers for POPA, so that it allocates nothing. */
