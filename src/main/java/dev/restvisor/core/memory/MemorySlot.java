@@ -103,7 +103,7 @@ public final class MemorySlot {
         };
     }
 
-    public void write8(long off, int v) { data.set(ValueLayout.JAVA_BYTE, off, (byte) v); wrotePage(off >>> PAGE_SHIFT); }
+    public void write8(long off, int v) { data.set(ValueLayout.JAVA_BYTE, off, (byte) v); wrote(off, 1); }
     public void write16(long off, int v) { data.set(U16, off, (short) v); wrote(off, 2); }
     public void write32(long off, int v) { data.set(U32, off, v); wrote(off, 4); }
     public void write64(long off, long v) { data.set(U64, off, v); wrote(off, 8); }

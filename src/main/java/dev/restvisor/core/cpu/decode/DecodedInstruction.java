@@ -78,6 +78,8 @@ public final class DecodedInstruction {
      * (0 = none), made once when the instruction is decoded and kept with it in the instruction cache.
      */
     public int fastForm;
+    /** With a fast form: the executor's packed copy of operands 0 and 1 (register numbers and sizes). */
+    public int fastOperands;
 
     void reset() {
         op = null;
@@ -105,6 +107,7 @@ public final class DecodedInstruction {
         imm = 0;
         imm2 = 0;
         fastForm = 0;
+        fastOperands = 0;
     }
 
     public boolean rexW() {

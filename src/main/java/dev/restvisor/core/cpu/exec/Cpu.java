@@ -32,6 +32,15 @@ public final class Cpu {
     private int fetchGeneration;
     private long fetchFrame;
     private long fetchLimit;
+    private long fetchCsBase;
+    /**
+     * Only fast forms ran since the last full {@link #fetchAddress}: none of them changes CS, SS, CR0, CR3, CR4,
+     * EFER, RFLAGS.VM or A20, nor flushes the TLB, so the mode, the fetch privilege and the code page's
+     * translation are still those of the last fetch and only the page and the limit need comparing. Cleared
+     * by every generic instruction, fault, interrupt delivery and at run entry (external state writes, slot
+     * layout and A20 changes from other threads happen between runs).
+     */
+    private boolean fetchSettled;
     private volatile boolean stopRequested;
     private InterruptController interruptController = InterruptController.NONE;
     private boolean requestInterruptWindow;
@@ -62,6 +71,7 @@ public final class Cpu {
      */
     public CpuExit run(long maxInstructions) {
         CpuExit exit = x.exit;
+        fetchSettled = false;
         x.loadFlags();
         x.shutdown = false;
         // external state writes flush through stateChanged(); only a changed slot layout is checked here (O(slots)):
@@ -164,8 +174,18 @@ public final class Cpu {
             if ((state.dr7 & 0xff) != 0) {
                 DebugRegisters.checkInstructionBreakpoint(state, linearRip());
             }
-            int mode = x.codeSize();
-            long pa = fetchAddress(start, mode);
+            int mode;
+            long pa;
+            long off;
+            long lin;
+            if (fetchSettled && ((off = fetchMode == 64 ? start : start & 0xffffffffL)) <= fetchLimit
+                    && (lin = fetchMode == 64 ? off : (fetchCsBase + off) & 0xffffffffL) >>> 12 == fetchPage) {
+                mode = fetchMode;
+                pa = fetchFrame | (lin & 0xfff);
+            } else {
+                mode = x.codeSize();
+                pa = fetchAddress(start, mode);
+            }
             d = code.lookup(pa, mode);
             if (d != null) {
                 long last = (start + d.length - 1) & 0xffffffffL;
@@ -180,7 +200,7 @@ public final class Cpu {
                 if (r != Decoder.OK) {
                     throw new GuestFault(r, r == Decoder.GP ? 0 : -1);
                 }
-                d.fastForm = FastPath.classify(d);
+                FastPath.classify(d);
                 code.put(pa, d);
             }
             long next = start + d.length;
@@ -191,6 +211,7 @@ public final class Cpu {
             if (d.fastForm != FastPath.NONE) {
                 FastPath.execute(x, d);
             } else {
+                fetchSettled = false;
                 // x.insn is set for the generic executors only: a reference store per instruction costs a GC
                 // write barrier, and the fast forms never look at it
                 x.insn = d;
@@ -258,9 +279,12 @@ public final class Cpu {
         int access = Mmu.FETCH | x.userAccess();
         if (lin >>> 12 == fetchPage && cs == fetchCs && access == fetchAccess && mode == fetchMode
                 && x.mmu.generation() == fetchGeneration && off <= fetchLimit) {
+            fetchSettled = true;
             return fetchFrame | (lin & 0xfff);
         }
         long pa = x.translateFetch(x.linear(SegmentRegister.CS, off, 1, Segmentation.FETCH));
+        fetchSettled = true;
+        fetchCsBase = cs.base();
         fetchPage = lin >>> 12;
         fetchCs = cs;
         fetchAccess = access;
@@ -274,6 +298,7 @@ public final class Cpu {
     }
 
     private boolean fault(GuestFault f) {
+        fetchSettled = false;
         x.exitPending = false;
         if ((x.config.exceptionExitVectors() & (1 << f.vector)) != 0 && f.vector < 32) {
             x.exit.reason = ExitReason.EXCEPTION;
@@ -293,6 +318,7 @@ public final class Cpu {
     }
 
     private void external(int vector) {
+        fetchSettled = false;
         state.halted = false;
         try {
             Interrupts.deliver(x, vector, Interrupts.EXTERNAL, -1);

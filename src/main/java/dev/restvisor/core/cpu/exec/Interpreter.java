@@ -225,7 +225,11 @@ public final class Interpreter implements Decoder.ByteSource {
             // within one page and mapped to RAM by the TLB: straight to the slot's storage
             int e = mmu.ramEntry(lin, access);
             if (e >= 0) {
-                return mmu.slot(e).read(mmu.slotOffset(e) + (lin & 0xfff), size);
+                MemorySlot s = mmu.slot(e);
+                long off = mmu.slotOffset(e) + (lin & 0xfff);
+                // eight bytes that stay inside the page are one load and a mask, instead of a switch on the size
+                // that mispredicts as the sizes of consecutive accesses vary
+                return (lin & 0xfff) <= 0xff8 ? s.read64(off) & (-1L >>> (64 - 8 * size)) : s.read(off, size);
             }
         } else if (pagingOn()) {
             long v = 0;

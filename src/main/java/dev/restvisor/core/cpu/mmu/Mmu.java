@@ -56,7 +56,10 @@ public final class Mmu {
     private final boolean[] tlbGlobal = new boolean[TLB_SIZE];
     /** log2 of the size of the page the entry is a 4 KiB piece of. */
     private final byte[] tlbShift = new byte[TLB_SIZE];
-    /** The RAM slot backing the entry's frame, or null (MMIO, unbacked); tlbWriteSlot is null for read-only slots too. */
+    /**
+     * The RAM slot backing the entry's frame, or null (MMIO, unbacked); tlbWriteSlot is also null for a read-only
+     * slot.
+     */
     private final MemorySlot[] tlbSlot = new MemorySlot[TLB_SIZE];
     private final MemorySlot[] tlbWriteSlot = new MemorySlot[TLB_SIZE];
     /** The entry's frame as an offset in its slot. */
