@@ -128,6 +128,50 @@ public final class MemorySlot {
     }
 
     /**
+     * Stores {@code count} copies of the low {@code size} (1, 2, 4 or 8) bytes of {@code v} from {@code off} on,
+     * as that many guest writes would (REP STOS in bulk).
+     */
+    public void fill(long off, long count, int size, long v) {
+        long len = count * size;
+        long pattern = switch (size) {
+            case 1 -> (v & 0xff) * 0x0101010101010101L;
+            case 2 -> (v & 0xffff) * 0x0001000100010001L;
+            case 4 -> (v & 0xffffffffL) * 0x0000000100000001L;
+            default -> v;
+        };
+        if (pattern == (pattern & 0xff) * 0x0101010101010101L) {
+            data.asSlice(off, len).fill((byte) pattern);
+        } else {
+            long i = 0;
+            for (; i + 8 <= len; i += 8) {
+                data.set(U64, off + i, pattern);
+            }
+            for (; i < len; i += size) {
+                setRaw(off + i, size, v);
+            }
+        }
+        wrote(off, len);
+    }
+
+    /**
+     * Copies {@code len} bytes from {@code src} (which may be this slot) as ascending single-element copies would,
+     * which is what MEMMOVE semantics give unless the destination starts inside the source: callers exclude that.
+     */
+    public void copyFrom(MemorySlot src, long srcOff, long off, long len) {
+        MemorySegment.copy(src.data, srcOff, data, off, len);
+        wrote(off, len);
+    }
+
+    private void setRaw(long off, int size, long v) {
+        switch (size) {
+            case 1 -> data.set(ValueLayout.JAVA_BYTE, off, (byte) v);
+            case 2 -> data.set(U16, off, (short) v);
+            case 4 -> data.set(U32, off, (int) v);
+            default -> data.set(U64, off, v);
+        }
+    }
+
+    /**
      * Sets every byte to zero as a guest-visible write (dirty log, change log and cached code all
      * see it), the first step of restoring a snapshot into this slot.
      */
@@ -139,25 +183,34 @@ public final class MemorySlot {
     /** Marks a page as holding cached decoded instructions; its next write notifies the listener. */
     public void markCode(long off) {
         long page = off >>> PAGE_SHIFT;
-        codePages[(int) (page >>> 6)] |= 1L << page;
+        // atomic: several vcpus mark (and writers clear) bits of the same word concurrently
+        DirtyBitmap.WORDS.getAndBitwiseOr(codePages, (int) (page >>> 6), 1L << page);
     }
 
     private void wrote(long off, long len) {
         long first = off >>> PAGE_SHIFT;
         long last = (off + len - 1) >>> PAGE_SHIFT;
         for (long page = first; page <= last; page++) {
-            if (dirty != null) {
-                dirty.mark(page);
-            }
-            changes.mark(page);
-            long bit = 1L << page;
-            int word = (int) (page >>> 6);
-            if ((codePages[word] & bit) != 0) {
-                codePages[word] &= ~bit;
-                CodeWriteListener l = codeWriteListener;
-                if (l != null) {
-                    l.codeWritten((base >>> PAGE_SHIFT) + page);
-                }
+            wrotePage(page);
+        }
+    }
+
+    /**
+     * The bookkeeping of a write to one page: in the common case (page already marked in both logs,
+     * no cached code) three loads and tests, no atomic instruction.
+     */
+    private void wrotePage(long page) {
+        if (dirty != null) {
+            dirty.mark(page);
+        }
+        changes.mark(page);
+        long bit = 1L << page;
+        int word = (int) (page >>> 6);
+        if (((long) DirtyBitmap.WORDS.getOpaque(codePages, word) & bit) != 0
+                && ((long) DirtyBitmap.WORDS.getAndBitwiseAnd(codePages, word, ~bit) & bit) != 0) {
+            CodeWriteListener l = codeWriteListener;
+            if (l != null) {
+                l.codeWritten((base >>> PAGE_SHIFT) + page);
             }
         }
     }

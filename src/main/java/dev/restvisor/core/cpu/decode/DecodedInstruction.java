@@ -73,6 +73,14 @@ public final class DecodedInstruction {
 
     public final byte[] bytes = new byte[15];
 
+    /**
+     * Not decoded information: the executor's classification of this instruction into one of its fast forms
+     * (0 = none), made once when the instruction is decoded and kept with it in the instruction cache.
+     */
+    public int fastForm;
+    /** With a fast form: the executor's packed copy of operands 0 and 1 (register numbers and sizes). */
+    public int fastOperands;
+
     void reset() {
         op = null;
         length = 0;
@@ -98,6 +106,8 @@ public final class DecodedInstruction {
         operandCount = 0;
         imm = 0;
         imm2 = 0;
+        fastForm = 0;
+        fastOperands = 0;
     }
 
     public boolean rexW() {

@@ -29,45 +29,54 @@ final class Alu {
             }
             case NOT -> r = ~a;
             default -> {
-                long b = x.readOp(d, 1) & m;
-                switch (d.op) {
-                    case ADD -> {
-                        r = a + b;
-                        f.set(LazyFlags.ADD, size, a, b, r);
-                    }
-                    case ADC -> {
-                        boolean c = f.cf();
-                        r = a + b + (c ? 1 : 0);
-                        f.setWithCarry(LazyFlags.ADC, size, a, b, r, c);
-                    }
-                    case SUB, CMP -> {
-                        r = a - b;
-                        f.set(LazyFlags.SUB, size, a, b, r);
-                    }
-                    case SBB -> {
-                        boolean c = f.cf();
-                        r = a - b - (c ? 1 : 0);
-                        f.setWithCarry(LazyFlags.SBB, size, a, b, r, c);
-                    }
-                    case AND, TEST -> {
-                        r = a & b;
-                        f.setResult(size, r, 0);
-                    }
-                    case OR -> {
-                        r = a | b;
-                        f.setResult(size, r, 0);
-                    }
-                    case XOR -> {
-                        r = a ^ b;
-                        f.setResult(size, r, 0);
-                    }
-                    default -> throw new IllegalStateException(d.op.name());
-                }
+                r = binary(f, d.op, size, a, x.readOp(d, 1) & m);
                 if (d.op == Op.CMP || d.op == Op.TEST) {
                     return;
                 }
             }
         }
         x.writeOp(d, 0, r & m);
+    }
+
+    /**
+     * The two-operand operations on zero-extended operands of {@code size} bytes: records the flags and returns
+     * the unmasked result (CMP and TEST compute it too; the caller does not store it).
+     */
+    static long binary(LazyFlags f, Op op, int size, long a, long b) {
+        long r;
+        switch (op) {
+            case ADD -> {
+                r = a + b;
+                f.set(LazyFlags.ADD, size, a, b, r);
+            }
+            case ADC -> {
+                boolean c = f.cf();
+                r = a + b + (c ? 1 : 0);
+                f.setWithCarry(LazyFlags.ADC, size, a, b, r, c);
+            }
+            case SUB, CMP -> {
+                r = a - b;
+                f.set(LazyFlags.SUB, size, a, b, r);
+            }
+            case SBB -> {
+                boolean c = f.cf();
+                r = a - b - (c ? 1 : 0);
+                f.setWithCarry(LazyFlags.SBB, size, a, b, r, c);
+            }
+            case AND, TEST -> {
+                r = a & b;
+                f.setResult(size, r, 0);
+            }
+            case OR -> {
+                r = a | b;
+                f.setResult(size, r, 0);
+            }
+            case XOR -> {
+                r = a ^ b;
+                f.setResult(size, r, 0);
+            }
+            default -> throw new IllegalStateException(op.name());
+        }
+        return r;
     }
 }

@@ -4,6 +4,8 @@ import dev.restvisor.core.cpu.decode.DecodedInstruction;
 import dev.restvisor.core.memory.GuestMemory;
 import dev.restvisor.core.memory.MemorySlot;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -36,14 +38,48 @@ final class CodeCache {
     }
 
     private static final class Page {
+        final long frame;
         final DecodedInstruction[] insns = new DecodedInstruction[1 << PAGE_SHIFT];
-        volatile boolean valid = true;
+        /**
+         * Cleared (by any thread) when the page is written; a cleared page is never used again. Read opaque, not
+         * volatile: a volatile read before every instruction costs more than the whole dispatch, and the order
+         * it would add is not needed. The writing vcpu clears it during its own write, so it sees the change at
+         * the next instruction; another vcpu sees it promptly but unordered, which is what SDM Vol. 3A 8.1.3
+         * allows for cross-modifying code (the executing processor must serialize before it is guaranteed).
+         */
+        boolean valid = true;
+
+        boolean valid() {
+            return (boolean) VALID.getOpaque(this);
+        }
+
+        void invalidate() {
+            VALID.setOpaque(this, false);
+        }
+
+        Page(long frame) {
+            this.frame = frame;
+        }
     }
+
+    private static final VarHandle VALID;
+
+    static {
+        try {
+            VALID = MethodHandles.lookup().findVarHandle(Page.class, "valid", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Recently used pages, direct-mapped by frame: the common lookup touches neither the map nor a boxed key. */
+    private static final int RECENT = 256;
 
     private final GuestMemory memory;
     private final Map<Long, Page> pages = new ConcurrentHashMap<>();
-    private Page lastPage;
-    private long lastFrame = -1;
+    private final Page[] recent = new Page[RECENT];
+    /** The page of the last lookup: straight-line code stays in it. */
+    private Page current;
     /** The slot layout the entries were decoded from; a changed layout flushes everything. */
     private List<MemorySlot> layout = List.of();
 
@@ -63,18 +99,31 @@ final class CodeCache {
 
     /** The cached instruction at a physical address decoded for {@code mode}, or null. */
     DecodedInstruction lookup(long pa, int mode) {
-        long frame = pa >>> PAGE_SHIFT;
-        Page p = lastPage;
-        if (frame != lastFrame || p == null || !p.valid) {
+        Page p = page(pa >>> PAGE_SHIFT);
+        if (p == null) {
+            return null;
+        }
+        DecodedInstruction d = p.insns[(int) (pa & 0xfff)];
+        return d != null && d.mode == mode ? d : null;
+    }
+
+    /** The valid page of a frame, or null. */
+    private Page page(long frame) {
+        Page p = current;
+        if (p != null && p.frame == frame && p.valid()) {
+            return p;
+        }
+        int i = (int) frame & (RECENT - 1);
+        p = recent[i];
+        if (p == null || p.frame != frame || !p.valid()) {
             p = pages.get(frame);
             if (p == null) {
                 return null;
             }
-            lastPage = p;
-            lastFrame = frame;
+            recent[i] = p;
         }
-        DecodedInstruction d = p.insns[(int) (pa & 0xfff)];
-        return d != null && d.mode == mode ? d : null;
+        current = p;
+        return p;
     }
 
     /** Caches a freshly decoded instruction that lies inside one page of RAM. */
@@ -87,9 +136,9 @@ final class CodeCache {
             return;
         }
         long frame = pa >>> PAGE_SHIFT;
-        Page p = pages.get(frame);
-        if (p == null || !p.valid) {
-            p = new Page();
+        Page p = page(frame);
+        if (p == null) {
+            p = new Page(frame);
             pages.put(frame, p);
         }
         // mark first: a write racing with this insert then drops the page again
@@ -100,26 +149,32 @@ final class CodeCache {
     void invalidate(long frame) {
         Page p = pages.remove(frame);
         if (p != null) {
-            p.valid = false;
+            p.invalidate();
         }
     }
 
     /** Drops everything (external state writes, a changed memory layout). */
     void flush() {
         for (Page p : pages.values()) {
-            p.valid = false;
+            p.invalidate();
         }
         pages.clear();
-        lastPage = null;
-        lastFrame = -1;
+        java.util.Arrays.fill(recent, null);
+        current = null;
     }
 
-    /** Flushes when the memory slots changed since the last run. */
-    void checkLayout() {
+    /**
+     * Flushes when the memory slots changed since the last run.
+     *
+     * @return true when they changed
+     */
+    boolean checkLayout() {
         List<MemorySlot> now = memory.slots();
         if (!now.equals(layout)) {
             flush();
             layout = now;
+            return true;
         }
+        return false;
     }
 }

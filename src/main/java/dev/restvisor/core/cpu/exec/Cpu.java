@@ -3,10 +3,12 @@ package dev.restvisor.core.cpu.exec;
 import dev.restvisor.core.cpu.decode.DecodedInstruction;
 import dev.restvisor.core.cpu.decode.Decoder;
 import dev.restvisor.core.cpu.decode.Op;
+import dev.restvisor.core.cpu.mmu.Mmu;
 import dev.restvisor.core.cpu.mmu.Translation;
 import dev.restvisor.core.cpu.state.ControlRegisters;
 import dev.restvisor.core.cpu.state.CpuState;
 import dev.restvisor.core.cpu.state.Rflags;
+import dev.restvisor.core.cpu.state.Segment;
 import dev.restvisor.core.cpu.state.SegmentRegister;
 import dev.restvisor.core.io.InterruptController;
 import dev.restvisor.core.io.IoBus;
@@ -17,9 +19,28 @@ import dev.restvisor.core.memory.GuestMemory;
  * {@link #requestStop()}, which any thread may call.
  */
 public final class Cpu {
+    /** Instructions with interrupts enabled after which other threads' interrupt requests are seen. */
+    private static final int POLL_PERIOD = 1024;
     private final CpuState state;
     private final Interpreter x;
     private final CodeCache code;
+    /** The current code page's translation (see {@link #fetchAddress}); fetchPage -1 when none. */
+    private long fetchPage = -1;
+    private Segment fetchCs;
+    private int fetchAccess;
+    private int fetchMode;
+    private int fetchGeneration;
+    private long fetchFrame;
+    private long fetchLimit;
+    private long fetchCsBase;
+    /**
+     * Only fast forms ran since the last full {@link #fetchAddress}: none of them changes CS, SS, CR0, CR3, CR4,
+     * EFER, RFLAGS.VM or A20, nor flushes the TLB, so the mode, the fetch privilege and the code page's
+     * translation are still those of the last fetch and only the page and the limit need comparing. Cleared
+     * by every generic instruction, fault, interrupt delivery and at run entry (external state writes, slot
+     * layout and A20 changes from other threads happen between runs).
+     */
+    private boolean fetchSettled;
     private volatile boolean stopRequested;
     private InterruptController interruptController = InterruptController.NONE;
     private boolean requestInterruptWindow;
@@ -50,12 +71,24 @@ public final class Cpu {
      */
     public CpuExit run(long maxInstructions) {
         CpuExit exit = x.exit;
+        fetchSettled = false;
         x.loadFlags();
         x.shutdown = false;
-        // external state writes flush through stateChanged(); only a changed slot layout is checked here (O(slots))
-        code.checkLayout();
+        // external state writes flush through stateChanged(); only a changed slot layout is checked here (O(slots)):
+        // it drops decoded code and the TLB, whose entries hold slot objects (a re-flagged slot is a new object)
+        if (code.checkLayout()) {
+            x.slotsChanged();
+        }
         x.dataBreakpointsArmed = DebugRegisters.dataBreakpointsArmed(state);
         long budget = maxInstructions;
+        // The interrupt sources are polled when they may have changed, not before every instruction (the
+        // controller's query takes its lock): at entry (queued vectors, timers advanced between runs), after an
+        // instruction that reached a device (EOI, mask writes, device IRQs), after a delivery (another one may
+        // be pending), and every POLL_PERIOD instructions for lines raised by other threads. A poll is only
+        // consumed while an interrupt could be taken (IF = 1, no shadow), so one owed while IF = 0 happens
+        // right after STI, POPF or IRET enable interrupts.
+        boolean poll = true;
+        int untilPoll = POLL_PERIOD;
         try {
             while (true) {
                 if (stopRequested) {
@@ -64,13 +97,19 @@ public final class Cpu {
                 }
                 boolean shadow = state.interruptShadow;
                 state.interruptShadow = false;
-                if (!shadow && (state.rflags & Rflags.IF) != 0) {
+                if (!shadow && (state.rflags & Rflags.IF) != 0
+                        && (poll || x.deviceAccessed || requestInterruptWindow || --untilPoll < 0)) {
+                    poll = false;
+                    x.deviceAccessed = false;
+                    untilPoll = POLL_PERIOD;
                     int vector = state.pendingInterrupt();
                     if (vector >= 0) {
                         state.clearInterrupt(vector);
                         external(vector);
+                        poll = true;
                     } else if (interruptController.hasInterrupt()) {
                         external(interruptController.acknowledge());
+                        poll = true;
                     } else if (requestInterruptWindow) {
                         return finish(ExitReason.IRQ_WINDOW_OPEN);
                     }
@@ -135,15 +174,24 @@ public final class Cpu {
             if ((state.dr7 & 0xff) != 0) {
                 DebugRegisters.checkInstructionBreakpoint(state, linearRip());
             }
-            int mode = x.codeSize();
-            long pa = x.translateFetch(x.linear(SegmentRegister.CS, mode == 64 ? start : start & 0xffffffffL, 1,
-                    Segmentation.FETCH));
+            int mode;
+            long pa;
+            long off;
+            long lin;
+            if (fetchSettled && ((off = fetchMode == 64 ? start : start & 0xffffffffL)) <= fetchLimit
+                    && (lin = fetchMode == 64 ? off : (fetchCsBase + off) & 0xffffffffL) >>> 12 == fetchPage) {
+                mode = fetchMode;
+                pa = fetchFrame | (lin & 0xfff);
+            } else {
+                mode = x.codeSize();
+                pa = fetchAddress(start, mode);
+            }
             d = code.lookup(pa, mode);
             if (d != null) {
-                x.insn = d;
-                if (mode != 64) {
-                    // the whole instruction must lie inside CS (SDM Vol. 3A 5.3)
-                    x.linear(SegmentRegister.CS, (start + d.length - 1) & 0xffffffffL, 1, Segmentation.FETCH);
+                long last = (start + d.length - 1) & 0xffffffffL;
+                if (mode != 64 && last > fetchLimit) {
+                    // the whole instruction must lie inside CS (SDM Vol. 3A 5.3): the exact check, which faults
+                    x.linear(SegmentRegister.CS, last, 1, Segmentation.FETCH);
                 }
             } else {
                 d = new DecodedInstruction();
@@ -152,6 +200,7 @@ public final class Cpu {
                 if (r != Decoder.OK) {
                     throw new GuestFault(r, r == Decoder.GP ? 0 : -1);
                 }
+                FastPath.classify(d);
                 code.put(pa, d);
             }
             long next = start + d.length;
@@ -159,14 +208,22 @@ public final class Cpu {
             if (d.hasMemory) {
                 x.ea = d.effectiveAddress(state.gpr, x.nextRip);
             }
-            if (d.lock || (d.op == Op.XCHG && d.hasMemory)) {
-                // LOCK (and XCHG with memory, which is always locked) is atomic across the vcpus sharing this
-                // memory: locked instructions of all vcpus serialize on it (SDM Vol. 3A 9.1.2.2)
-                synchronized (x.memory) {
+            if (d.fastForm != FastPath.NONE) {
+                FastPath.execute(x, d);
+            } else {
+                fetchSettled = false;
+                // x.insn is set for the generic executors only: a reference store per instruction costs a GC
+                // write barrier, and the fast forms never look at it
+                x.insn = d;
+                if (d.lock || (d.op == Op.XCHG && d.hasMemory)) {
+                    // LOCK (and XCHG with memory, which is always locked) is atomic across the vcpus sharing this
+                    // memory: locked instructions of all vcpus serialize on it (SDM Vol. 3A 9.1.2.2)
+                    synchronized (x.memory) {
+                        execute(x, d);
+                    }
+                } else {
                     execute(x, d);
                 }
-            } else {
-                execute(x, d);
             }
             state.rip = x.nextRip;
             if (resume) {
@@ -207,7 +264,41 @@ public final class Cpu {
         }
     }
 
+    /**
+     * The physical address of the instruction at {@code start}. The translation of the current code page
+     * is kept: it stays right while CS is the same descriptor (base, limit, type; CS.L and the mode bits
+     * that change with it), the fetch is of the same privilege and the MMU has not flushed or invalidated
+     * anything since ({@link Mmu#generation}, which also covers CR0/CR3/CR4/EFER and A20 changes). The
+     * same linear page then passes the same checks: a 64-bit canonical check holds for a whole page,
+     * and only the CS limit is compared per instruction.
+     */
+    private long fetchAddress(long start, int mode) {
+        Segment cs = state.seg[SegmentRegister.CS];
+        long off = mode == 64 ? start : start & 0xffffffffL;
+        long lin = mode == 64 ? off : (cs.base() + off) & 0xffffffffL;
+        int access = Mmu.FETCH | x.userAccess();
+        if (lin >>> 12 == fetchPage && cs == fetchCs && access == fetchAccess && mode == fetchMode
+                && x.mmu.generation() == fetchGeneration && off <= fetchLimit) {
+            fetchSettled = true;
+            return fetchFrame | (lin & 0xfff);
+        }
+        long pa = x.translateFetch(x.linear(SegmentRegister.CS, off, 1, Segmentation.FETCH));
+        fetchSettled = true;
+        fetchCsBase = cs.base();
+        fetchPage = lin >>> 12;
+        fetchCs = cs;
+        fetchAccess = access;
+        fetchMode = mode;
+        fetchGeneration = x.mmu.generation();
+        fetchFrame = pa & ~0xfffL;
+        // an expand-down CS (only possible through KVM_SET_SREGS) keeps the exact check for every fetch
+        fetchLimit = mode == 64 ? Long.MAX_VALUE
+                : state.protectedMode() && !state.virtual8086() && cs.expandDown() ? -1 : cs.limit() & 0xffffffffL;
+        return pa;
+    }
+
     private boolean fault(GuestFault f) {
+        fetchSettled = false;
         x.exitPending = false;
         if ((x.config.exceptionExitVectors() & (1 << f.vector)) != 0 && f.vector < 32) {
             x.exit.reason = ExitReason.EXCEPTION;
@@ -227,6 +318,7 @@ public final class Cpu {
     }
 
     private void external(int vector) {
+        fetchSettled = false;
         state.halted = false;
         try {
             Interrupts.deliver(x, vector, Interrupts.EXTERNAL, -1);
@@ -334,7 +426,7 @@ public final class Cpu {
 
     /** The A20 gate (PC port 92h / keyboard controller): off makes physical address bit 20 read as 0. */
     public void setA20(boolean enabled) {
-        x.setA20(enabled);
+        x.mmu.setA20(enabled);
     }
 
     /** KVM_GET_MSR_INDEX_LIST: every MSR index RDMSR/WRMSR and the API accept, ascending. */

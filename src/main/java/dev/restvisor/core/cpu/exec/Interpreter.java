@@ -44,7 +44,7 @@ public final class Interpreter implements Decoder.ByteSource {
     public long nextRip;
     /** Effective address (segment offset) of the current instruction's memory operand. */
     public long ea;
-    /** The current instruction. */
+    /** The instruction being decoded or run by a generic executor (not kept up to date for fast forms). */
     DecodedInstruction insn = new DecodedInstruction();
 
     /** Scratch registers for POPA, so that it allocates nothing. */
@@ -54,6 +54,8 @@ public final class Interpreter implements Decoder.ByteSource {
     boolean exitPending;
     /** Triple fault: the run loop reports SHUTDOWN. */
     boolean shutdown;
+    /** The current run touched a port or MMIO device, which may have changed the interrupt request lines. */
+    boolean deviceAccessed;
     /** DR7 enables a data breakpoint: data accesses are checked against DR0-DR3. */
     boolean dataBreakpointsArmed;
     /** DR6 B0-B3 bits of data breakpoints hit by the current instruction (a trap after it retires). */
@@ -64,8 +66,6 @@ public final class Interpreter implements Decoder.ByteSource {
     private int pendingInPos;
     private byte[] pendingMmio;
 
-    /** Physical address mask: bit 20 cleared while the A20 gate is off. */
-    private long a20Mask = -1L;
     private MemorySlot lastSlot;
 
     private static final int IO_EXIT_MAX = 4096;
@@ -220,12 +220,22 @@ public final class Interpreter implements Decoder.ByteSource {
         writeAccess(lin, size, v, Mmu.WRITE);
     }
 
-    private int userAccess() {
+    int userAccess() {
         return state.cpl() == 3 ? Mmu.USER : 0;
     }
 
     private long readAccess(long lin, int size, int access) {
-        if (((lin & 0xfff) + size) > 0x1000 && pagingOn()) {
+        if ((lin & 0xfff) <= 0x1000 - size) {
+            // within one page and mapped to RAM by the TLB: straight to the slot's storage
+            int e = mmu.ramEntry(lin, access);
+            if (e >= 0) {
+                MemorySlot s = mmu.slot(e);
+                long off = mmu.slotOffset(e) + (lin & 0xfff);
+                // eight bytes that stay inside the page are one load and a mask, instead of a switch on the size
+                // that mispredicts as the sizes of consecutive accesses vary
+                return (lin & 0xfff) <= 0xff8 ? s.read64(off) & (-1L >>> (64 - 8 * size)) : s.read(off, size);
+            }
+        } else if (pagingOn()) {
             long v = 0;
             for (int i = 0; i < size; i++) {
                 v |= readPhys(translate(lin + i, access), 1) << (8 * i);
@@ -236,7 +246,13 @@ public final class Interpreter implements Decoder.ByteSource {
     }
 
     private void writeAccess(long lin, int size, long v, int access) {
-        if (((lin & 0xfff) + size) > 0x1000 && pagingOn()) {
+        if ((lin & 0xfff) <= 0x1000 - size) {
+            int e = mmu.ramEntry(lin, access);
+            if (e >= 0) {
+                mmu.slot(e).write(mmu.slotOffset(e) + (lin & 0xfff), size, v);
+                return;
+            }
+        } else if (pagingOn()) {
             // translate both pages first so that a #PF on the second page leaves memory untouched
             long first = translate(lin, access);
             long second = translate((lin | 0xfff) + 1, access);
@@ -259,7 +275,7 @@ public final class Interpreter implements Decoder.ByteSource {
         if (pa < 0) {
             throw GuestFault.pf((int) pa & 0x1f);
         }
-        return pa & a20Mask;
+        return pa;
     }
 
     public long readPhys(long pa, int size) {
@@ -299,6 +315,7 @@ public final class Interpreter implements Decoder.ByteSource {
         }
         IoBus.Range<MmioDevice> r = io.mmioDevice(pa);
         if (r != null) {
+            deviceAccessed = true;
             return r.device().read(pa - r.base(), size) & mask(size);
         }
         if (pendingMmio != null) {
@@ -326,6 +343,7 @@ public final class Interpreter implements Decoder.ByteSource {
         }
         IoBus.Range<MmioDevice> r = io.mmioDevice(pa);
         if (r != null) {
+            deviceAccessed = true;
             r.device().write(pa - r.base(), size, v);
             return;
         }
@@ -392,6 +410,7 @@ public final class Interpreter implements Decoder.ByteSource {
     long portIn(int port, int size, boolean string, long count) {
         PortIoDevice dev = io.portDevice(port);
         if (dev != null) {
+            deviceAccessed = true;
             return io.readPort(port, size) & mask(size);
         }
         if (pendingIn != null && pendingInPos + size <= pendingIn.length) {
@@ -422,6 +441,7 @@ public final class Interpreter implements Decoder.ByteSource {
     boolean portOut(int port, int size, long v, boolean string) {
         PortIoDevice dev = io.portDevice(port);
         if (dev != null) {
+            deviceAccessed = true;
             io.writePort(port, size, (int) v);
             return true;
         }
@@ -464,8 +484,10 @@ public final class Interpreter implements Decoder.ByteSource {
         pendingMmio = data.clone();
     }
 
-    void setA20(boolean enabled) {
-        a20Mask = enabled ? -1L : ~(1L << 20);
+    /** The memory slots changed: cached slot references are dropped. */
+    void slotsChanged() {
+        lastSlot = null;
+        mmu.flushTranslations();
     }
 
     /** Forgets pending completion data once the instruction that consumed it has retired. */

@@ -134,7 +134,32 @@ public final class LazyFlags {
      * P, NP, L, GE, LE, G.
      */
     public boolean condition(int cc) {
-        boolean r = switch (cc >>> 1) {
+        int t = cc >>> 1;
+        boolean r;
+        if (op == SUB && t != 0 && t != 5) {
+            // after CMP/SUB the condition is a comparison of the operands (SDM Vol. 1 Table B-1: B is "below", L is
+            // "less", ...): shifted to the top of the long, the operands' unsigned and signed order at the
+            // operation size is the long's, with no flag computed and no switch on the operation
+            int shift = 64 - size * 8;
+            long a = src1 << shift;
+            long b = src2 << shift;
+            r = switch (t) {
+                case 1 -> Long.compareUnsigned(a, b) < 0;
+                case 2 -> a == b;
+                case 3 -> Long.compareUnsigned(a, b) <= 0;
+                case 4 -> a - b < 0;
+                case 6 -> a < b;
+                default -> a <= b;
+            };
+        } else {
+            r = fromFlags(t);
+        }
+        return r != ((cc & 1) != 0);
+    }
+
+    /** Condition {@code t} (cc >>> 1) from the flags. */
+    private boolean fromFlags(int t) {
+        return switch (t) {
             case 0 -> of();
             case 1 -> cf();
             case 2 -> zf();
@@ -144,6 +169,5 @@ public final class LazyFlags {
             case 6 -> sf() != of();
             default -> zf() || sf() != of();
         };
-        return r != ((cc & 1) != 0);
     }
 }

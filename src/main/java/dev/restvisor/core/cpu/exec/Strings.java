@@ -2,7 +2,9 @@ package dev.restvisor.core.cpu.exec;
 
 import dev.restvisor.core.cpu.decode.DecodedInstruction;
 import dev.restvisor.core.cpu.decode.Op;
+import dev.restvisor.core.cpu.mmu.Mmu;
 import dev.restvisor.core.cpu.state.Rflags;
+import dev.restvisor.core.cpu.state.Segment;
 import dev.restvisor.core.cpu.state.SegmentRegister;
 
 /**
@@ -34,6 +36,15 @@ final class Strings {
             }
             long si = x.reg(6, as);
             long di = x.reg(7, as);
+            if (rep && delta > 0 && (d.op == Op.STOS || d.op == Op.MOVS)) {
+                long n = bulk(x, d, size, as, si, di, Math.min(count, CHUNK - done), srcSeg);
+                if (n > 0) {
+                    done += (int) n;
+                    count = (count - n) & amask;
+                    x.setReg(1, as, count);
+                    continue;
+                }
+            }
             boolean stop = false;
             switch (d.op) {
                 case MOVS -> {
@@ -97,6 +108,76 @@ final class Strings {
                 return;
             }
         }
+    }
+
+    /**
+     * REP STOS and REP MOVS (forward) over RAM, many elements at once: the elements up to the end of the page
+     * (of both pages for MOVS) and of the segment, as one bulk store or copy. It gives the same result as the
+     * element loop because nothing can happen between those elements: both pages are mapped to RAM for this
+     * access by the TLB (so no #PF, MMIO exit, or accessed/dirty flag update is due), the segment limit check
+     * passes for the whole range, no data breakpoint is armed, and for MOVS the destination does not start
+     * inside the source (where the element loop replicates a pattern instead of copying). The dirty logs and
+     * the decoded-code invalidation see one write of the whole range.
+     *
+     * @return the number of elements done, 0 when the next element must go through the element loop
+     */
+    private static long bulk(Interpreter x, DecodedInstruction d, int size, int as, long si, long di, long max,
+            int srcSeg) {
+        if (x.dataBreakpointsArmed || x.exitPending) {
+            return 0;
+        }
+        long n = max;
+        if (as != 8) {
+            // no wrap of rSI/rDI at the address size inside the bulk range
+            long top = Interpreter.mask(as) + 1;
+            n = Math.min(n, (top - di) / size);
+            if (d.op == Op.MOVS) {
+                n = Math.min(n, (top - si) / size);
+            }
+        }
+        int user = x.userAccess();
+        // the first element's checks in the element loop's order (source segment, source page, destination
+        // segment, destination page): a fault thrown here is the one that element raises
+        long src = 0;
+        int se = -1;
+        if (d.op == Op.MOVS) {
+            src = x.linear(srcSeg, si, size, Segmentation.READ);
+            se = x.mmu.ramEntry(src, user);
+            if (se < 0) {
+                return 0;
+            }
+            n = Math.min(n, (0x1000 - (src & 0xfff)) / size);
+        }
+        long dst = x.linear(SegmentRegister.ES, di, size, Segmentation.WRITE);
+        int de = x.mmu.ramEntry(dst, Mmu.WRITE | user);
+        n = Math.min(n, (0x1000 - (dst & 0xfff)) / size);
+        if (de < 0 || n < 2 || !withinLimit(x, SegmentRegister.ES, di, n * size)
+                || d.op == Op.MOVS && !withinLimit(x, srcSeg, si, n * size)) {
+            return 0;
+        }
+        long dstOff = x.mmu.slotOffset(de) + (dst & 0xfff);
+        if (d.op == Op.STOS) {
+            x.mmu.slot(de).fill(dstOff, n, size, x.reg(0, size));
+        } else {
+            long srcOff = x.mmu.slotOffset(se) + (src & 0xfff);
+            if (x.mmu.slot(se) == x.mmu.slot(de) && dstOff > srcOff && dstOff < srcOff + n * size) {
+                return 0;
+            }
+            x.mmu.slot(de).copyFrom(x.mmu.slot(se), srcOff, dstOff, n * size);
+            x.setReg(6, as, si + n * size);
+        }
+        x.setReg(7, as, di + n * size);
+        return n;
+    }
+
+    /** The segment limit admits {@code len} bytes at {@code offset} (always in 64-bit mode, never expand-down). */
+    private static boolean withinLimit(Interpreter x, int sreg, long offset, long len) {
+        if (x.state.mode64()) {
+            return true; // the range lies in one page, whose canonical check the first element passed
+        }
+        Segment seg = x.state.seg[sreg];
+        boolean protectedChecks = x.state.protectedMode() && !x.state.virtual8086();
+        return !(protectedChecks && seg.expandDown()) && offset + len - 1 <= (seg.limit() & 0xffffffffL);
     }
 
     /** REPE stops when ZF = 0, REPNE when ZF = 1 (only CMPS and SCAS test it). */

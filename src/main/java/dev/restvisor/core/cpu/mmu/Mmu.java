@@ -18,6 +18,14 @@ import dev.restvisor.core.memory.MemorySlot;
  * of CR0.PG, CR4.PGE/PAE/PSE, which also covers a task switch that loads CR3. Changes of CR0.WP and EFER.NXE
  * flush too, since an entry caches a permission decision that depends on them.
  *
+ * <p>The same TLB serves the interpreter's fast memory path: an entry also holds the {@link MemorySlot}
+ * backing its frame and the frame's offset in it ({@link #ramEntry}), so a hit is an access to the slot's
+ * storage with no slot search. With paging off an entry maps a page onto itself (filled on first use, dropped
+ * with the rest when CR0.PG changes). The entries hold slot objects, so a changed slot layout must flush them
+ * ({@link #flushAll}, which the run loop calls when the layout changed). The A20 mask is applied here too, and
+ * a change of the A20 gate flushes. {@link #generation()} changes with every flush or INVLPG, so a caller may
+ * keep a translation of its own (the decoder's current code page) as long as the generation is unchanged.
+ *
  * <p>Faults are returned, not thrown, because this package may not depend on the executors: a negative
  * result is {@link #FAULT} | the #PF error code, with CR2 already written.
  *
@@ -48,6 +56,17 @@ public final class Mmu {
     private final boolean[] tlbGlobal = new boolean[TLB_SIZE];
     /** log2 of the size of the page the entry is a 4 KiB piece of. */
     private final byte[] tlbShift = new byte[TLB_SIZE];
+    /**
+     * The RAM slot backing the entry's frame, or null (MMIO, unbacked); tlbWriteSlot is also null for a read-only
+     * slot.
+     */
+    private final MemorySlot[] tlbSlot = new MemorySlot[TLB_SIZE];
+    private final MemorySlot[] tlbWriteSlot = new MemorySlot[TLB_SIZE];
+    /** The entry's frame as an offset in its slot. */
+    private final long[] tlbSlotOffset = new long[TLB_SIZE];
+    /** Physical address mask: bit 20 cleared while the A20 gate is off. */
+    private long a20Mask = -1L;
+    private int generation;
 
     /** The four PDPTE registers of PAE paging, loaded from the table CR3 points to (SDM 4.4.1). */
     private final long[] pdpte = new long[4];
@@ -82,10 +101,6 @@ public final class Mmu {
      * @return the physical address, or {@link #FAULT} | error code (CR2 is set)
      */
     public long translate(long linear, int access) {
-        long cr0 = state.cr0;
-        if ((cr0 & ControlRegisters.CR0_PG) == 0) {
-            return linear;
-        }
         if ((state.efer & ControlRegisters.EFER_LMA) == 0) {
             linear &= 0xffffffffL;
         }
@@ -97,25 +112,62 @@ public final class Mmu {
         return miss(linear, access);
     }
 
-    private long miss(long linear, int access) {
-        long frame = walk(linear, access, true);
-        if (frame < 0) {
-            state.cr2 = linear;
-            return frame;
+    /**
+     * The fast path: the TLB entry that maps {@code linear} to RAM for this access kind, or -1 (a miss, MMIO,
+     * or a write to a read-only slot), in which case the caller takes {@link #translate}. The access is
+     * {@link #slot}{@code (i)} at {@link #slotOffset}{@code (i) + (linear & 0xfff)}.
+     */
+    public int ramEntry(long linear, int access) {
+        long page = linear >>> 12;
+        int i = (int) page & (TLB_SIZE - 1);
+        if (tlbTag[i] == page && (tlbAllowed[i] & (1 << access)) != 0
+                && ((access & WRITE) == 0 ? tlbSlot[i] : tlbWriteSlot[i]) != null) {
+            return i;
         }
-        long pa = frame | (linear & 0xfff);
-        int allowed = allowedKinds(access);
+        return -1;
+    }
+
+    public MemorySlot slot(int entry) {
+        return tlbSlot[entry];
+    }
+
+    public long slotOffset(int entry) {
+        return tlbSlotOffset[entry];
+    }
+
+    private long miss(long linear, int access) {
+        long frame;
+        int allowed;
+        if ((state.cr0 & ControlRegisters.CR0_PG) == 0) {
+            frame = linear & ~0xfffL;
+            allowed = 0xff;
+            walkGlobal = false;
+            walkPageShift = 12;
+        } else {
+            frame = walk(linear, access, true);
+            if (frame < 0) {
+                state.cr2 = linear;
+                return frame;
+            }
+            allowed = allowedKinds(access);
+        }
+        frame &= a20Mask;
         if (allowed != 0) {
             long page = linear >>> 12;
             int i = (int) page & (TLB_SIZE - 1);
             tlbTag[i] = page;
-            tlbFrame[i] = pa & ~0xfffL;
+            tlbFrame[i] = frame;
             tlbAllowed[i] = allowed;
             tlbGlobal[i] = walkGlobal;
             tlbShift[i] = (byte) walkPageShift;
             largeCached |= walkPageShift > 12;
+            // slots are page-aligned: a frame lies wholly inside one slot or outside all of them
+            MemorySlot s = memory.slotAt(frame);
+            tlbSlot[i] = s;
+            tlbWriteSlot[i] = s != null && !s.readOnly() ? s : null;
+            tlbSlotOffset[i] = s != null ? frame - s.base() : 0;
         }
-        return pa;
+        return frame | (linear & 0xfff);
     }
 
     /** Every access kind the just-finished walk permits without another walk. */
@@ -331,18 +383,28 @@ public final class Mmu {
         return pdpte[i];
     }
 
-    /** Drops every cached translation and reloads PDPTEs if PAE paging is on: a paging-mode change, or entry to a run. */
+    /**
+     * Drops every cached translation and reloads PDPTEs if PAE paging is on: a paging-mode change, external
+     * state writes, a changed slot layout.
+     */
     public void flushAll() {
-        java.util.Arrays.fill(tlbTag, -1L);
-        largeCached = false;
+        flushTranslations();
         if ((state.cr0 & ControlRegisters.CR0_PG) != 0 && (state.cr4 & ControlRegisters.CR4_PAE) != 0
                 && (state.efer & ControlRegisters.EFER_LMA) == 0) {
             loadPdptes();
         }
     }
 
+    /** Drops every cached translation, nothing else: also for a changed slot layout, since entries hold slots. */
+    public void flushTranslations() {
+        java.util.Arrays.fill(tlbTag, -1L);
+        largeCached = false;
+        generation++;
+    }
+
     /** MOV to CR3 and task switches: drops every non-global translation (SDM 4.10.4.1). */
     public void flushNonGlobal() {
+        generation++;
         for (int i = 0; i < TLB_SIZE; i++) {
             if (!tlbGlobal[i]) {
                 tlbTag[i] = -1L;
@@ -355,6 +417,7 @@ public final class Mmu {
         if ((state.efer & ControlRegisters.EFER_LMA) == 0) {
             linear &= 0xffffffffL;
         }
+        generation++;
         long page = linear >>> 12;
         int i = (int) page & (TLB_SIZE - 1);
         if (tlbTag[i] == page) {
@@ -369,5 +432,19 @@ public final class Mmu {
                 }
             }
         }
+    }
+
+    /** The A20 gate (port 92h / keyboard controller): off makes physical address bit 20 read as 0. */
+    public void setA20(boolean enabled) {
+        long mask = enabled ? -1L : ~(1L << 20);
+        if (mask != a20Mask) {
+            a20Mask = mask;
+            flushTranslations();
+        }
+    }
+
+    /** Changes whenever cached translations may have become invalid (any flush, INVLPG, A20). */
+    public int generation() {
+        return generation;
     }
 }

@@ -76,4 +76,31 @@ class LazyFlagsTest {
         assertTrue(f.condition(0x0)); // O
         assertTrue(f.condition(0xc)); // L: SF != OF
     }
+
+    /** After CMP/SUB the conditions come from the operands; they must equal the definitions over the flags. */
+    @Test
+    void conditionsAfterSubtractionMatchTheFlagDefinitions() {
+        java.util.Random random = new java.util.Random(7);
+        long[] edges = {0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffffL, 0x80000000L, 0xffffffffL,
+                Long.MAX_VALUE, Long.MIN_VALUE, -1L};
+        for (int size : new int[] {1, 2, 4, 8}) {
+            long m = size == 8 ? -1L : (1L << (size * 8)) - 1;
+            for (int i = 0; i < 4000; i++) {
+                long a = (i < edges.length * edges.length ? edges[i % edges.length] : random.nextLong()) & m;
+                long b = (i < edges.length * edges.length ? edges[i / edges.length % edges.length] : random.nextLong()) & m;
+                if (i % 5 == 0) {
+                    b = a; // equal operands often
+                }
+                f.set(LazyFlags.SUB, size, a, b, a - b);
+                long st = f.status();
+                boolean cf = (st & CF) != 0, zf = (st & ZF) != 0, sf = (st & SF) != 0, of = (st & OF) != 0,
+                        pf = (st & PF) != 0;
+                boolean[] want = {of, cf, zf, cf || zf, sf, pf, sf != of, zf || sf != of};
+                for (int cc = 0; cc < 16; cc++) {
+                    assertEquals(want[cc >>> 1] != ((cc & 1) != 0), f.condition(cc),
+                            "size " + size + " a " + Long.toHexString(a) + " b " + Long.toHexString(b) + " cc " + cc);
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,186 @@
+package dev.restvisor.core.cpu.exec;
+
+import dev.restvisor.core.cpu.decode.DecodedInstruction;
+import dev.restvisor.core.cpu.decode.Family;
+import dev.restvisor.core.cpu.decode.Op;
+
+import static dev.restvisor.core.cpu.decode.DecodedInstruction.AH;
+import static dev.restvisor.core.cpu.decode.DecodedInstruction.K_IMM;
+import static dev.restvisor.core.cpu.decode.DecodedInstruction.K_MEM;
+import static dev.restvisor.core.cpu.decode.DecodedInstruction.K_REG;
+import static dev.restvisor.core.cpu.decode.DecodedInstruction.K_REL;
+
+/**
+ * The most frequent instruction forms (MOV, LEA, MOVZX, MOVSX, the ALU operations, Jcc, near JMP, CALL and RET,
+ * PUSH and POP of a register, the NOP family),
+ * classified once when decoded ({@link DecodedInstruction#fastForm}) and run without the generic path's
+ * family dispatch and switches over operand kinds and register widths. In an interpreter those
+ * data-dependent branches, mispredicted from one guest instruction to the next, cost more than the work
+ * itself; a form is one indirect branch and then straight-line code.
+ *
+ * <p>A form does exactly what the generic executor does for the same instruction: the same memory reads and
+ * writes in the same order through the same {@link Interpreter#read}/{@link Interpreter#write} (segmentation,
+ * paging, breakpoints, MMIO), the same flags through {@link Alu#binary}, and the same register results. So
+ * it is restricted to register operands 0-15 (not AH-BH) and, where a register is written, to 32- and
+ * 64-bit widths, where the write is a plain store (zero-extended for 32 bits, SDM Vol. 1 3.4.1.1); LOCKed
+ * instructions take the generic path with its cross-vcpu atomicity.
+ */
+final class FastPath {
+    static final int NONE = 0, MOV_RR = 1, MOV_RM = 2, MOV_MR = 3, MOV_RI = 4, MOV_MI = 5, LEA = 6, MOVZX_RM = 7,
+            ALU_RR = 8, ALU_RI = 9, ALU_RM = 10, ALU_MR = 11, ALU_MI = 12, JCC = 13, PUSH_R = 14, POP_R = 15,
+            JMP_REL = 16, CALL_REL = 17, RET_NEAR = 18, MOVSX_RR = 19, MOVSX_RM = 20, NOP = 21;
+
+    private FastPath() {
+    }
+
+    /**
+     * Classifies a decoded instruction: sets {@link DecodedInstruction#fastForm} and, for a fast form, packs the
+     * register numbers and sizes of operands 0 and 1 into {@link DecodedInstruction#fastOperands} (one load
+     * instead of four array reads when it runs).
+     */
+    static void classify(DecodedInstruction d) {
+        d.fastForm = form(d);
+        if (d.fastForm != NONE) {
+            d.fastOperands = (d.reg[0] & 0xff) | (d.reg[1] & 0xff) << 8 | (d.size[0] & 0xff) << 16
+                    | (d.size[1] & 0xff) << 24;
+        }
+    }
+
+    /** The fast form of a decoded instruction, or {@link #NONE}. */
+    private static int form(DecodedInstruction d) {
+        if (d.lock || d.op == null) {
+            return NONE;
+        }
+        int k0 = d.operandCount > 0 ? d.kind[0] : -1;
+        int k1 = d.operandCount > 1 ? d.kind[1] : -1;
+        boolean reg0 = k0 == K_REG && d.reg[0] < AH;
+        boolean wide0 = reg0 && (d.size[0] == 4 || d.size[0] == 8);
+        boolean reg1 = k1 == K_REG && d.reg[1] < AH;
+        boolean imm1 = k1 == K_IMM && d.reg[1] == 0;
+        switch (d.op) {
+            case MOV -> {
+                if (d.operandCount != 2) {
+                    return NONE;
+                }
+                if (wide0) {
+                    return reg1 ? MOV_RR : k1 == K_MEM ? MOV_RM : imm1 ? MOV_RI : NONE;
+                }
+                if (k0 == K_MEM) {
+                    return reg1 ? MOV_MR : imm1 ? MOV_MI : NONE;
+                }
+                return NONE;
+            }
+            case LEA -> {
+                return wide0 ? LEA : NONE;
+            }
+            case MOVZX -> {
+                return wide0 && k1 == K_MEM ? MOVZX_RM : NONE;
+            }
+            case ADD, OR, AND, SUB, XOR, CMP, TEST -> {
+                if (d.operandCount != 2) {
+                    return NONE;
+                }
+                // CMP and TEST write no register, so any width of register 0-15 qualifies
+                if (wide0 || reg0 && (d.op == Op.CMP || d.op == Op.TEST)) {
+                    return reg1 ? ALU_RR : imm1 ? ALU_RI : k1 == K_MEM ? ALU_RM : NONE;
+                }
+                if (k0 == K_MEM) {
+                    return reg1 ? ALU_MR : imm1 ? ALU_MI : NONE;
+                }
+                return NONE;
+            }
+            case JCC -> {
+                return k0 == K_REL ? JCC : NONE;
+            }
+            case JMP -> {
+                return k0 == K_REL ? JMP_REL : NONE;
+            }
+            case CALL -> {
+                return k0 == K_REL ? CALL_REL : NONE;
+            }
+            case RET -> {
+                return d.operandCount == 0 ? RET_NEAR : NONE;
+            }
+            case MOVSX, MOVSXD -> {
+                return wide0 ? reg1 ? MOVSX_RR : k1 == K_MEM ? MOVSX_RM : NONE : NONE;
+            }
+            case PUSH -> {
+                return d.operandCount == 1 && k0 == K_REG && d.reg[0] < AH ? PUSH_R : NONE;
+            }
+            case POP -> {
+                return d.operandCount == 1 && k0 == K_REG && d.reg[0] < AH ? POP_R : NONE;
+            }
+            default -> {
+                return d.op.family == Family.NOP ? NOP : NONE;
+            }
+        }
+    }
+
+    /** Runs an instruction whose {@link DecodedInstruction#fastForm} is not {@link #NONE}. */
+    static void execute(Interpreter x, DecodedInstruction d) {
+        long[] g = x.state.gpr;
+        int ops = d.fastOperands;
+        int r0 = ops & 0xff;
+        int r1 = (ops >>> 8) & 0xff;
+        int s0 = (ops >>> 16) & 0xff;
+        int s1 = ops >>> 24;
+        // the register-width mask of 4- and 8-byte forms without a branch: 0xffffffff or all ones
+        long wide = -1L >>> (64 - 8 * s0);
+        switch (d.fastForm) {
+            case MOV_RR -> g[r0] = g[r1] & wide;
+            case MOV_RM -> g[r0] = x.read(d.memorySegment, x.ea, s1) & wide;
+            case MOV_MR -> x.write(d.memorySegment, x.ea, s0, g[r1] & Interpreter.mask(s1));
+            case MOV_RI -> g[r0] = d.imm & wide;
+            case MOV_MI -> x.write(d.memorySegment, x.ea, s0, d.imm);
+            case LEA -> g[r0] = x.ea & wide;
+            case MOVZX_RM -> g[r0] = x.read(d.memorySegment, x.ea, s1);
+            case ALU_RR -> alu(x, d, g, r0, s0, wide, g[r0] & wide, g[r1] & Interpreter.mask(s1) & wide);
+            case ALU_RI -> alu(x, d, g, r0, s0, wide, g[r0] & wide, d.imm & wide);
+            case ALU_RM -> alu(x, d, g, r0, s0, wide, g[r0] & wide, x.read(d.memorySegment, x.ea, s1) & wide);
+            case ALU_MR, ALU_MI -> {
+                long m = Interpreter.mask(s0);
+                long a = x.read(d.memorySegment, x.ea, s0);
+                long b = (d.fastForm == ALU_MR ? g[r1] & Interpreter.mask(s1) : d.imm) & m;
+                long r = Alu.binary(x.flags, d.op, s0, a, b);
+                if (d.op != Op.CMP && d.op != Op.TEST) {
+                    x.write(d.memorySegment, x.ea, s0, r & m);
+                }
+            }
+            case JCC -> {
+                if (x.flags.condition(d.condition)) {
+                    x.nextRip = (x.nextRip + d.imm) & Interpreter.mask(d.opSize);
+                }
+            }
+            case JMP_REL -> x.nextRip = (x.nextRip + d.imm) & Interpreter.mask(d.opSize);
+            case CALL_REL -> {
+                long t = (x.nextRip + d.imm) & Interpreter.mask(d.opSize);
+                x.push(d.opSize, x.nextRip);
+                x.nextRip = t;
+            }
+            case RET_NEAR -> {
+                long t = x.peek(d.opSize, 0) & Interpreter.mask(d.opSize);
+                x.pop(d.opSize);
+                x.nextRip = t;
+            }
+            case MOVSX_RR -> g[r0] = signExtend(x.reg(r1, s1), s1) & wide;
+            case MOVSX_RM -> g[r0] = signExtend(x.read(d.memorySegment, x.ea, s1), s1) & wide;
+            case NOP -> { }
+            case PUSH_R -> x.push(d.opSize, x.reg(r0, s0));
+            case POP_R -> x.setReg(r0, s0, x.pop(d.opSize));
+            default -> throw new IllegalStateException("fast form " + d.fastForm);
+        }
+    }
+
+    private static long signExtend(long v, int size) {
+        int shift = 64 - 8 * size;
+        return (v << shift) >> shift;
+    }
+
+    /** A two-operand ALU operation on a register destination (32 or 64 bits wide unless CMP or TEST). */
+    private static void alu(Interpreter x, DecodedInstruction d, long[] g, int r0, int s0, long wide, long a, long b) {
+        long r = Alu.binary(x.flags, d.op, s0, a, b);
+        if (d.op != Op.CMP && d.op != Op.TEST) {
+            g[r0] = r & wide;
+        }
+    }
+}
