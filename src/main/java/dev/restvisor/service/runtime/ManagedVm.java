@@ -134,6 +134,12 @@ public final class ManagedVm implements VmRunner.Owner, PlatformListener {
     }
 
     @Override
+    public void powerOff() {
+        events.publish("power_off", -1, Map.of("detail", "the guest entered ACPI S5 (soft-off)"));
+        stopped("the guest powered off (ACPI S5)");
+    }
+
+    @Override
     public void resetRequested() {
         Thread.ofPlatform().daemon().start(() -> {
             synchronized (this) {
