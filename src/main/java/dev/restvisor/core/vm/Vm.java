@@ -240,8 +240,10 @@ public final class Vm {
     public VcpuHold holdVcpus(long timeoutMillis) {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         List<Vcpu> held = new ArrayList<>();
+        List<Vcpu> all = vcpus();
+        all.forEach(v -> v.wantHold(true));
         try {
-            for (Vcpu v : vcpus()) {
+            for (Vcpu v : all) {
                 while (!v.tryAcquire()) {
                     if (v.status() == Vcpu.Status.RUNNING) {
                         v.requestStop();
@@ -262,6 +264,8 @@ public final class Vm {
         } catch (RuntimeException e) {
             held.forEach(Vcpu::release);
             throw e;
+        } finally {
+            all.forEach(v -> v.wantHold(false));
         }
         return new VcpuHold(held);
     }
