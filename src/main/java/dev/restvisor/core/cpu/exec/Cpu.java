@@ -105,10 +105,14 @@ public final class Cpu {
                     int vector = state.pendingInterrupt();
                     if (vector >= 0) {
                         state.clearInterrupt(vector);
-                        external(vector);
+                        if (external(vector)) {
+                            return finish(exit.reason);
+                        }
                         poll = true;
                     } else if (interruptController.hasInterrupt()) {
-                        external(interruptController.acknowledge());
+                        if (external(interruptController.acknowledge())) {
+                            return finish(exit.reason);
+                        }
                         poll = true;
                     } else if (requestInterruptWindow) {
                         return finish(ExitReason.IRQ_WINDOW_OPEN);
@@ -125,7 +129,8 @@ public final class Cpu {
                     state.interruptShadow = shadow;
                     return finish(ExitReason.INTR);
                 }
-                if (debugEnabled && breakpoints.length > 0 && state.rip != resumeFromBreakpoint && isBreakpoint()) {
+                if (debugEnabled && breakpoints.length > 0 && state.rip != resumeFromBreakpoint
+                        && (state.rflags & Rflags.RF) == 0 && isBreakpoint()) {
                     state.interruptShadow = shadow;
                     resumeFromBreakpoint = state.rip;
                     exit.debugException = GuestFault.BP;
@@ -208,6 +213,11 @@ public final class Cpu {
             if (d.hasMemory) {
                 x.ea = d.effectiveAddress(state.gpr, x.nextRip);
             }
+            if (resume) {
+                // RF suppresses instruction breakpoints for one instruction only: cleared at its start, after the
+                // breakpoint check (SDM Vol. 3A 18.3.1.1); an interrupted string instruction sets it again
+                state.rflags &= ~Rflags.RF;
+            }
             if (d.fastForm != FastPath.NONE) {
                 FastPath.execute(x, d);
             } else {
@@ -226,10 +236,6 @@ public final class Cpu {
                 }
             }
             state.rip = x.nextRip;
-            if (resume) {
-                // RF suppresses instruction breakpoints for one instruction only (SDM Vol. 3A 18.3.1.1)
-                state.rflags &= ~Rflags.RF;
-            }
             x.retired();
             retired++;
             if (d.op == Op.MOVDR) {
@@ -252,14 +258,23 @@ public final class Cpu {
             return x.exitPending;
         } catch (ExitSignal e) {
             state.rip = start;
+            if (resume) {
+                state.rflags |= Rflags.RF;
+            }
+            x.mmioReads.rewind();
             return true;
         } catch (GuestFault f) {
             state.rip = start;
+            if (resume) {
+                state.rflags |= Rflags.RF;
+            }
+            x.mmioReads.retire();
             return fault(f);
         } catch (RuntimeException e) {
             // an unexpected host exception inside an instruction must not escape: the guest sees #UD
             lastHostError = e;
             state.rip = start;
+            x.mmioReads.retire();
             return fault(GuestFault.ud());
         }
     }
@@ -297,13 +312,11 @@ public final class Cpu {
         return pa;
     }
 
+    /** Delivers or reports a fault; true when the run must return with an exception exit. */
     private boolean fault(GuestFault f) {
         fetchSettled = false;
         x.exitPending = false;
-        if ((x.config.exceptionExitVectors() & (1 << f.vector)) != 0 && f.vector < 32) {
-            x.exit.reason = ExitReason.EXCEPTION;
-            x.exit.exceptionVector = f.vector;
-            x.exit.exceptionErrorCode = Math.max(f.errorCode, 0);
+        if (Interrupts.exceptionExit(x, f)) {
             return true;
         }
         try {
@@ -314,10 +327,11 @@ public final class Cpu {
             lastHostError = e;
             x.shutdown();
         }
-        return false;
+        return x.exitPending;
     }
 
-    private void external(int vector) {
+    /** Delivers an external interrupt; true when a fault in its delivery is reported as an exception exit. */
+    private boolean external(int vector) {
         fetchSettled = false;
         state.halted = false;
         try {
@@ -328,6 +342,7 @@ public final class Cpu {
             lastHostError = e;
             x.shutdown();
         }
+        return x.exitPending;
     }
 
     private static void execute(Interpreter x, DecodedInstruction d) {
