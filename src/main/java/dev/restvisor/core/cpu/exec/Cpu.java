@@ -268,7 +268,8 @@ public final class Cpu {
             if (resume) {
                 state.rflags |= Rflags.RF;
             }
-            x.mmioReads.retire();
+            // the instruction runs again if the delivery stops for an MMIO exit: its answered reads are kept
+            x.mmioReads.rewind();
             return fault(f);
         } catch (RuntimeException e) {
             // an unexpected host exception inside an instruction must not escape: the guest sees #UD
@@ -312,21 +313,26 @@ public final class Cpu {
         return pa;
     }
 
-    /** Delivers or reports a fault; true when the run must return with an exception exit. */
+    /**
+     * Delivers or reports a fault; true when the run must return: an exception exit, or an MMIO exit the delivery
+     * waits for (RIP is then on the faulting instruction, which raises the fault again when the run resumes).
+     */
     private boolean fault(GuestFault f) {
         fetchSettled = false;
         x.exitPending = false;
-        if (Interrupts.exceptionExit(x, f)) {
-            return true;
+        if (!Interrupts.exceptionExit(x, f)) {
+            try {
+                Interrupts.deliver(x, f.vector, Interrupts.EXCEPTION, f.errorCode);
+            } catch (ExitSignal e) {
+                return true;
+            } catch (GuestFault second) {
+                x.shutdown();
+            } catch (RuntimeException e) {
+                lastHostError = e;
+                x.shutdown();
+            }
         }
-        try {
-            Interrupts.deliver(x, f.vector, Interrupts.EXCEPTION, f.errorCode);
-        } catch (GuestFault second) {
-            x.shutdown();
-        } catch (RuntimeException e) {
-            lastHostError = e;
-            x.shutdown();
-        }
+        x.mmioReads.retire();
         return x.exitPending;
     }
 
@@ -336,6 +342,10 @@ public final class Cpu {
         state.halted = false;
         try {
             Interrupts.deliver(x, vector, Interrupts.EXTERNAL, -1);
+        } catch (ExitSignal e) {
+            // the delivery waits for an MMIO answer: the interrupt is taken again when the run resumes
+            state.queueInterrupt(vector);
+            return true;
         } catch (GuestFault f) {
             fault(f);
         } catch (RuntimeException e) {

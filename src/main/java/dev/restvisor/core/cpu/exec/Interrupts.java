@@ -43,6 +43,11 @@ public final class Interrupts {
         FarTransfers.Snapshot saved = new FarTransfers.Snapshot(x);
         try {
             deliverOnce(x, vector, kind, errorCode);
+        } catch (ExitSignal e) {
+            // an IDT, stack or paging-structure read waits for the VM client: the event is raised again after it
+            saved.restore(x);
+            s.rip = rip;
+            throw e;
         } catch (GuestFault second) {
             saved.restore(x);
             s.rip = rip;

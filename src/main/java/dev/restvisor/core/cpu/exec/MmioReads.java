@@ -7,8 +7,10 @@ import dev.restvisor.core.cpu.mmu.TableMemory;
  * VM client (KVM_EXIT_MMIO, completed by the next run's mmio data). A read with no answer yet stops the
  * instruction with the exit; it runs again from its start once the answer is given. An instruction may need
  * several such reads: a page walk through tables outside RAM and then its operand, CMPS of two MMIO operands,
- * IRET or POPA from an MMIO stack. The answers are kept until the instruction retires, and its runs again are
- * answered from them in order, so each run gets one read further and no read is asked twice.
+ * IRET or POPA from an MMIO stack, the delivery of its fault through an IDT, GDT or stack mapped by such tables.
+ * The answers are kept until the instruction retires or its fault has been delivered, and its runs again are
+ * answered from them in order, so each run gets one read further and no read is asked twice. The client's data
+ * answers the read its exit asked for; a run that reads elsewhere first (its registers were changed) asks anew.
  *
  * <p>A repeated string instruction retires its answers with each iteration, as it commits its registers.
  *
@@ -26,8 +28,10 @@ final class MmioReads implements TableMemory {
     private int count;
     /** The next kept answer the running instruction will ask for. */
     private int next;
-    /** The client's data for the read the last exit asked for, until a read takes it. */
+    /** The client's data for the read the last exit asked for ({@link #asked}), until that read takes it. */
     private byte[] completion;
+    private long asked;
+    private int askedLength;
 
     MmioReads(Interpreter x) {
         this.x = x;
@@ -39,10 +43,14 @@ final class MmioReads implements TableMemory {
             if (address[next] == pa && size[next] == len) {
                 return value[next++];
             }
-            // the run took another path (its registers were changed between runs): the later answers are stale
+            // the run took another path (a translation it walked for is cached now, or its registers were changed
+            // between runs): the later answers are stale
             count = next;
         }
-        if (completion == null) {
+        if (completion == null || pa != asked || len != askedLength) {
+            completion = null;
+            asked = pa;
+            askedLength = len;
             CpuExit exit = x.exit;
             exit.reason = ExitReason.MMIO;
             exit.mmioPhysAddr = pa;
