@@ -254,6 +254,10 @@ public final class Cpu {
             } catch (GuestFault f) {
                 // the instruction has retired: a fault while delivering the trap keeps the new RIP
                 return fault(f);
+            } catch (ExitSignal e) {
+                // the trap's delivery waits for an MMIO answer; the instruction has retired and must not run again,
+                // so the trap is not raised after all (a limitation: no pending-trap state survives the exit)
+                return true;
             }
             return x.exitPending;
         } catch (ExitSignal e) {
@@ -336,7 +340,10 @@ public final class Cpu {
         return x.exitPending;
     }
 
-    /** Delivers an external interrupt; true when a fault in its delivery is reported as an exception exit. */
+    /**
+     * Delivers an external interrupt; true when the run must return: a fault in its delivery is reported as an
+     * exception exit, or the delivery waits for an MMIO answer.
+     */
     private boolean external(int vector) {
         fetchSettled = false;
         state.halted = false;
