@@ -257,6 +257,7 @@ public final class Cpu {
             } catch (ExitSignal e) {
                 // the trap's delivery waits for an MMIO answer; the instruction has retired and must not run again,
                 // so the trap is not raised after all (a limitation: no pending-trap state survives the exit)
+                x.mmioReads.retire();
                 return true;
             }
             return x.exitPending;
@@ -328,6 +329,7 @@ public final class Cpu {
             try {
                 Interrupts.deliver(x, f.vector, Interrupts.EXCEPTION, f.errorCode);
             } catch (ExitSignal e) {
+                x.mmioReads.rewind();
                 return true;
             } catch (GuestFault second) {
                 x.shutdown();
@@ -352,6 +354,7 @@ public final class Cpu {
         } catch (ExitSignal e) {
             // the delivery waits for an MMIO answer: the interrupt is taken again when the run resumes
             state.queueInterrupt(vector);
+            x.mmioReads.rewind();
             return true;
         } catch (GuestFault f) {
             fault(f);
