@@ -61,7 +61,7 @@ class MmioPageWalkTest extends ApiTest {
         pt[8] = 0x8000 | P | RW;            // stack and string destination, identity
         writeMemory(vm, PT, le64(pt));
         writeMemory(vm, 0x1000, code);
-        Map<String, Object> code64 = Map.ofEntries(Map.entry("base", "0x0"), Map.entry("limit", 0xffffffff),
+        Map<String, Object> code64 = Map.ofEntries(Map.entry("base", "0x0"), Map.entry("limit", 0xffffffffL),
                 Map.entry("selector", 8), Map.entry("type", 11), Map.entry("present", 1), Map.entry("dpl", 0),
                 Map.entry("db", 0), Map.entry("s", 1), Map.entry("l", 1), Map.entry("g", 1), Map.entry("avl", 0),
                 Map.entry("unusable", 0));
