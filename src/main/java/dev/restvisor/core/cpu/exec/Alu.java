@@ -15,6 +15,21 @@ final class Alu {
         long a = x.readOp(d, 0);
         long r;
         switch (d.op) {
+            case INC, DEC, NEG, NOT -> r = unary(f, d.op, size, a);
+            default -> {
+                r = binary(f, d.op, size, a, x.readOp(d, 1) & m);
+                if (d.op == Op.CMP || d.op == Op.TEST) {
+                    return;
+                }
+            }
+        }
+        x.writeOp(d, 0, r & m);
+    }
+
+    /** INC DEC NEG NOT of a zero-extended operand: records the flags and returns the unmasked result. */
+    static long unary(LazyFlags f, Op op, int size, long a) {
+        long r;
+        switch (op) {
             case INC -> {
                 r = a + 1;
                 f.setIncDec(LazyFlags.INC, size, a, r);
@@ -28,14 +43,9 @@ final class Alu {
                 f.set(LazyFlags.NEG, size, a, 0, r);
             }
             case NOT -> r = ~a;
-            default -> {
-                r = binary(f, d.op, size, a, x.readOp(d, 1) & m);
-                if (d.op == Op.CMP || d.op == Op.TEST) {
-                    return;
-                }
-            }
+            default -> throw new IllegalStateException(op.name());
         }
-        x.writeOp(d, 0, r & m);
+        return r;
     }
 
     /**

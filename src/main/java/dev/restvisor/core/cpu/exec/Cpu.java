@@ -50,6 +50,8 @@ public final class Cpu {
     /** RIP of the breakpoint just reported, so that resuming executes that instruction. */
     private long resumeFromBreakpoint = -1;
     private long retired;
+    /** False runs every instruction through the generic executors (a test compares the two paths). */
+    boolean fastForms = true;
     /** The last unexpected host exception turned into a guest #UD or SHUTDOWN (a core bug; for tests). */
     RuntimeException lastHostError;
 
@@ -205,7 +207,9 @@ public final class Cpu {
                 if (r != Decoder.OK) {
                     throw new GuestFault(r, r == Decoder.GP ? 0 : -1);
                 }
-                FastPath.classify(d);
+                if (fastForms) {
+                    FastPath.classify(d);
+                }
                 code.put(pa, d);
             }
             long next = start + d.length;

@@ -109,15 +109,7 @@ final class DataMove {
                         : Short.reverseBytes((short) v);
                 x.writeOp(d, 0, r);
             }
-            case CMOVCC -> {
-                long v = x.readOp(d, 1);
-                if (x.flags.condition(d.condition)) {
-                    x.writeOp(d, 0, v);
-                } else if (size == 4) {
-                    // a 32-bit destination is zero-extended even when the condition is false
-                    x.writeOp(d, 0, x.readOp(d, 0));
-                }
-            }
+            case CMOVCC -> cmov(x, d.reg[0], size, x.readOp(d, 1), x.flags.condition(d.condition));
             case SETCC -> x.writeOp(d, 0, x.flags.condition(d.condition) ? 1 : 0);
             case LAHF -> x.setReg(DecodedInstruction.AH, 1, (x.getRflags() & 0xd5) | 2);
             case SAHF -> {
@@ -125,17 +117,8 @@ final class DataMove {
                 long mask = Rflags.SF | Rflags.ZF | Rflags.AF | Rflags.PF | Rflags.CF;
                 x.flags.setAll((x.flags.status() & ~mask) | (ah & mask));
             }
-            case CBW -> {
-                int os = d.opSize;
-                int half = os * 4;
-                long v = x.reg(0, os / 2);
-                x.setReg(0, os, (v << (64 - half)) >> (64 - half));
-            }
-            case CWD -> {
-                int os = d.opSize;
-                long v = x.reg(0, os);
-                x.setReg(2, os, (v & (1L << (os * 8 - 1))) != 0 ? -1L : 0);
-            }
+            case CBW -> cbw(x, d.opSize);
+            case CWD -> cwd(x, d.opSize);
             case LEA -> x.writeOp(d, 0, x.ea);
             case XLAT -> {
                 int seg = d.segmentOverride >= 0 ? d.segmentOverride : SegmentRegister.DS;
@@ -170,6 +153,29 @@ final class DataMove {
             case SALC -> x.setReg(0, 1, x.flags.cf() ? 0xff : 0);
             default -> throw new IllegalStateException(d.op.name());
         }
+    }
+
+    /** CMOVcc into register {@code r} (the source already read, as it is whether or not the move happens). */
+    static void cmov(Interpreter x, int r, int size, long v, boolean condition) {
+        if (condition) {
+            x.setReg(r, size, v);
+        } else if (size == 4) {
+            // a 32-bit destination is zero-extended even when the condition is false
+            x.state.gpr[r] &= 0xffffffffL;
+        }
+    }
+
+    /** CBW/CWDE/CDQE: the lower half of rAX sign-extended into rAX of {@code os} bytes. */
+    static void cbw(Interpreter x, int os) {
+        int half = os * 4;
+        long v = x.reg(0, os / 2);
+        x.setReg(0, os, (v << (64 - half)) >> (64 - half));
+    }
+
+    /** CWD/CDQ/CQO: the sign of rAX of {@code os} bytes copied into every bit of rDX. */
+    static void cwd(Interpreter x, int os) {
+        long v = x.reg(0, os);
+        x.setReg(2, os, (v & (1L << (os * 8 - 1))) != 0 ? -1L : 0);
     }
 
     /** CLC STC CMC CLD STD CLI STI (SDM Vol. 2A/2B); CLI/STI need CPL <= IOPL in protected mode. */

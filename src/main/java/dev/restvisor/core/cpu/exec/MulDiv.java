@@ -28,9 +28,14 @@ final class MulDiv {
         }
         // IMUL r, r/m [, imm]: truncated signed product
         int size = d.size[0];
-        int bits = size * 8;
         long a = d.operandCount == 3 ? x.readOp(d, 1) : x.readOp(d, 0);
         long b = d.operandCount == 3 ? x.readOp(d, 2) : x.readOp(d, 1);
+        x.writeOp(d, 0, imul(x.flags, size, a, b));
+    }
+
+    /** The truncated signed product of IMUL r, r/m [, imm]: records the flags, returns the masked result. */
+    static long imul(LazyFlags f, int size, long a, long b) {
+        int bits = size * 8;
         long sa = (a << (64 - bits)) >> (64 - bits);
         long sb = (b << (64 - bits)) >> (64 - bits);
         long lo = sa * sb;
@@ -41,8 +46,8 @@ final class MulDiv {
             overflow = ((lo << (64 - bits)) >> (64 - bits)) != lo;
         }
         long r = lo & Interpreter.mask(size);
-        x.flags.setResult(size, r, overflow ? Rflags.CF | Rflags.OF : 0);
-        x.writeOp(d, 0, r);
+        f.setResult(size, r, overflow ? Rflags.CF | Rflags.OF : 0);
+        return r;
     }
 
     private static void mul(Interpreter x, int size, long src, boolean signed) {

@@ -16,9 +16,7 @@ final class Shifts {
 
     static void execute(Interpreter x, DecodedInstruction d) {
         int size = d.size[0];
-        int bits = size * 8;
         long m = Interpreter.mask(size);
-        long sign = 1L << (bits - 1);
         int countIndex = d.operandCount - 1;
         int count = (int) x.readOp(d, countIndex) & (size == 8 ? 0x3f : 0x1f);
         // the operand is read (and may fault) even when the masked count is 0
@@ -30,9 +28,21 @@ final class Shifts {
             }
             return;
         }
+        long r = d.op == Op.SHLD || d.op == Op.SHRD ? doubleShift(x, d, a, count, size) : shift(x, d.op, size, a, count);
+        x.writeOp(d, 0, r & m);
+    }
+
+    /**
+     * ROL ROR RCL RCR SHL/SAL SHR SAR of a zero-extended operand by a masked count other than 0: records the
+     * flags and returns the result (unmasked). Shared by the generic executor and the fast forms.
+     */
+    static long shift(Interpreter x, Op op, int size, long a, int count) {
+        int bits = size * 8;
+        long m = Interpreter.mask(size);
+        long sign = 1L << (bits - 1);
         LazyFlags f = x.flags;
         long r;
-        switch (d.op) {
+        switch (op) {
             case SHL, SAL -> {
                 long cf = count <= bits ? ((count == 64 ? 0 : a << (count - 1)) & sign) : 0;
                 r = count >= 64 ? 0 : a << count;
@@ -91,10 +101,9 @@ final class Shifts {
                 boolean o = ((r ^ (r << 1)) & sign) != 0;
                 setCfOf(x, c, o);
             }
-            case SHLD, SHRD -> r = doubleShift(x, d, a, count, size);
-            default -> throw new IllegalStateException(d.op.name());
+            default -> throw new IllegalStateException(op.name());
         }
-        x.writeOp(d, 0, r & m);
+        return r;
     }
 
     /** Rotates touch only CF and OF. */
