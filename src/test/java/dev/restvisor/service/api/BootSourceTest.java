@@ -26,10 +26,23 @@ class BootSourceTest extends ApiTest {
                 .statusCode(org.hamcrest.Matchers.anyOf(equalTo(200), equalTo(201))).extract().path("id");
     }
 
-    private static String vm() {
-        return createVm(Map.of("name", "linux", "vcpus", 1,
+    private final java.util.List<String> created = new java.util.ArrayList<>();
+
+    /** The Spring context (and its guest-RAM quota) is shared with the other API tests: give the memory back. */
+    @org.junit.jupiter.api.AfterEach
+    void deleteVms() {
+        created.forEach(id -> given().delete("/vms/" + id).then().statusCode(204));
+    }
+
+    private String vm() {
+        return remember(createVm(Map.of("name", "linux", "vcpus", 1,
                 "memory_regions", List.of(Map.of("slot", 0, "guest_phys_addr", "0x0", "memory_size", "0x2000000")),
-                "devices", Map.of("serial", List.of("com1"))));
+                "devices", Map.of("serial", List.of("com1")))));
+    }
+
+    private String remember(String id) {
+        created.add(id);
+        return id;
     }
 
     private static io.restassured.response.ValidatableResponse put(String vm, Map<String, Object> source) {
