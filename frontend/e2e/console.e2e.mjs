@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 
 const base = (process.argv[2] ?? "http://localhost:8080").replace(/\/$/, "");
 const shots = process.argv[3] ?? "target/e2e-screenshots";
@@ -51,6 +52,13 @@ async function json(path, init) {
   const res = await fetch(base + path, init);
   if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${path}: ${res.status} ${await res.text()}`);
   return res.status === 204 ? null : res.json();
+}
+// ConsoleBrowserTest restarts the service when asked on stdout, and answers on stdin (E2E_SERVICE_CONTROL=stdin).
+const controlReplies = process.env.E2E_SERVICE_CONTROL === "stdin" ? createInterface({ input: process.stdin })[Symbol.asyncIterator]() : null;
+async function service(command) {
+  console.log(`e2e service: ${command}`);
+  const { value, done } = await controlReplies.next();
+  assert(!done && value === `${command} done`, `the test runner did not ${command} the service (${done ? "stdin closed" : value})`);
 }
 const paths = new Set(Object.keys((await json("/v3/api-docs")).paths ?? {}));
 const has = (p) => paths.has(p);
@@ -352,6 +360,40 @@ try {
     await msg.waitFor();
     const text = await msg.innerText();
     assert(/\(\d{3}\)/.test(text) && !/undefined|\[object/.test(text), `message: ${text}`);
+  });
+
+  await check("service restart under the open page: it notices, reconnects by itself, and the VM comes back", async () => {
+    if (!controlReplies) return skip("only ConsoleBrowserTest can restart the service (run through ./mvnw verify)");
+    await page.locator(".term-status.open").waitFor();
+    const lastSeq = () => page.locator(".ev .evseq").evaluateAll((els) => Math.max(0, ...els.map((e) => Number(e.dataset.seq)).filter(Number.isFinite)));
+    await page.getByRole("tab", { name: "Events" }).click();
+    await page.locator(".ev").first().waitFor();
+    const seqBefore = await lastSeq();
+    const errorsBefore = consoleErrors.length;
+    const responsesBefore = failedResponses.length;
+    await service("stop");
+    await page.getByTestId("vm-state").getByText("service unreachable").waitFor();
+    await page.locator(".term-status.closed").waitFor();
+    await shot("15-service-down");
+    await service("start");
+    // Listed again after the restart: stopped, with the snapshot taken before it.
+    await page.getByTestId("vm-state").getByText("stopped").waitFor({ timeout: 30000 });
+    await page.locator(".term-status.open").waitFor({ timeout: 30000 });
+    await page.getByRole("tab", { name: "Snapshots" }).click();
+    await page.locator("tr[data-snapshot] button", { hasText: "Restore" }).first().click();
+    await page.getByTestId("vm-state").getByText("paused").waitFor();
+    await page.waitForFunction(() => document.querySelector('input.reg[data-reg="rbx"]')?.value === "0x1235");
+    // The events stream resumed too: the new service's events arrive, numbered after those seen before.
+    await page.getByRole("tab", { name: "Events" }).click();
+    await page.waitForFunction((before) => [...document.querySelectorAll(".ev .evseq")].some((e) => Number(e.dataset.seq) > before), seqBefore);
+    await shot("16-service-back");
+    // What the outage itself logs: refused connections of the polls and the WebSocket reconnects.
+    const outage = consoleErrors.splice(errorsBefore);
+    const unexplained = outage.filter((m) => !/ERR_CONNECTION_REFUSED|WebSocket connection to .* failed|Failed to load resource/.test(m));
+    consoleErrors.push(...unexplained);
+    const outageResponses = failedResponses.splice(responsesBefore);
+    failedResponses.push(...outageResponses.filter((r) => !/^503 /.test(r)));
+    assert(unexplained.length === 0, `errors during the restart: ${unexplained.join("\n")}`);
   });
 
   await check("lifecycle actions from the VM list", async () => {

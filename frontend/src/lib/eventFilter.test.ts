@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendEvents, applyFilter, emptyFilter, eventCategory, summarize, type VmEvent } from "./eventFilter";
+import { appendEvents, applyFilter, emptyFilter, eventCategory, seqLabel, summarize, type VmEvent } from "./eventFilter";
 
 const ev = (seq: number, type: string, extra: Record<string, unknown> = {}): VmEvent => ({ seq, time: "t", type, ...extra });
 
@@ -16,6 +16,11 @@ describe("event filter", () => {
     const merged = appendEvents(log, [ev(3, "exit"), ev(5, "x"), ev(4, "x")]);
     expect(merged.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(appendEvents(merged, [ev(6, "x")], 3).map((e) => e.seq)).toEqual([4, 5, 6]);
+  });
+  it("labels seqs: local ones with c, long service ones by their last digits", () => {
+    expect(seqLabel({ ...ev(7, "exit"), local: true })).toBe("c7");
+    expect(seqLabel(ev(42, "exit"))).toBe("42");
+    expect(seqLabel(ev(1796312345674123, "exit"))).toBe("…4123");
   });
   it("summarizes the payload", () => {
     expect(summarize(log[2])).toBe("exit_reason=KVM_EXIT_IO port=1016");

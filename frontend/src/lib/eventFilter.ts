@@ -42,6 +42,17 @@ export function appendEvents(log: VmEvent[], incoming: readonly VmEvent[], limit
   return merged.length > limit ? merged.slice(merged.length - limit) : merged;
 }
 
+/**
+ * The seq column: "c<n>" for events this console saw itself, the service's seq otherwise, shortened to its
+ * last four digits once it is long (the service numbers from the microsecond clock, so seqs keep growing
+ * across restarts).
+ */
+export function seqLabel(e: VmEvent): string {
+  if (e.local) return `c${e.seq}`;
+  const s = String(e.seq);
+  return s.length > 6 ? `…${s.slice(-4)}` : s;
+}
+
 /** A short one-line summary of an event for the log. */
 export function summarize(e: VmEvent): string {
   const rest = Object.entries(e)

@@ -1,6 +1,6 @@
 // The event log: the /vms/{id}/events stream (reconnecting, resuming after the last seq)
 // plus exits the console itself saw, with type and text filters.
-import { appendEvents, applyFilter, emptyFilter, eventCategory, summarize, type VmEvent } from "../lib/eventFilter";
+import { appendEvents, applyFilter, emptyFilter, eventCategory, seqLabel, summarize, type VmEvent } from "../lib/eventFilter";
 import { h, notice, replace } from "./dom";
 import { Emitter } from "./emitter";
 import type { VmSession } from "./session";
@@ -36,7 +36,7 @@ export function eventsPanel(session: VmSession, perSecond: Emitter<number>): { e
         return;
       }
       const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
-      replace(list, shown.map((e) => h("div.ev", h("span.evseq", { title: e.local ? "seen by this console (KVM_RUN)" : "service event seq" }, e.local ? `c${e.seq}` : String(e.seq)), h("span.evtime", e.time.slice(11, 23)), h("span.evtype", eventCategory(e)), h("span.evtext", summarize(e)))));
+      replace(list, shown.map((e) => h("div.ev", h("span.evseq", { title: e.local ? "seen by this console (KVM_RUN)" : `service event seq ${e.seq}`, dataset: { seq: String(e.seq) } }, seqLabel(e)), h("span.evtime", e.time.slice(11, 23)), h("span.evtype", eventCategory(e)), h("span.evtext", summarize(e)))));
       if (atBottom) list.scrollTop = list.scrollHeight;
     });
   };

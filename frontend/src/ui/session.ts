@@ -27,6 +27,8 @@ export class VmSession {
   disasmAtRip: DisasmLine | undefined;
   readonly vcpu = 0;
   error: string | null = null;
+  /** The last VM read could not reach the service (it restarts, or the network is down); polling goes on. */
+  offline = false;
 
   /** Anything changed: panels re-render what they show. */
   readonly changed = new Emitter<void>();
@@ -112,8 +114,10 @@ export class VmSession {
       if (version !== this.vmVersion) return;
       this.vm = vm;
       this.error = null;
+      this.offline = false;
     } catch (e) {
       this.error = errorText(e);
+      this.offline = e instanceof ApiError && e.status === 0;
     }
     this.changed.emit();
   }

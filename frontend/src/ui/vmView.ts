@@ -57,8 +57,13 @@ export function vmView(id: string, caps: Capabilities, nav: (hash: string) => vo
   disposers.push(
     session.changed.on(() => {
       title.textContent = session.vm?.name || id;
-      state.textContent = session.activity !== "idle" ? `${session.state} · ${session.activity}` : session.state;
-      state.className = `state ${session.state}`;
+      if (session.offline) {
+        state.textContent = "service unreachable · retrying";
+        state.className = "state offline";
+      } else {
+        state.textContent = session.activity !== "idle" ? `${session.state} · ${session.activity}` : session.state;
+        state.className = `state ${session.state}`;
+      }
       const ex = session.lastExit;
       exitInfo.textContent = ex
         ? `last exit ${ex.exit_reason}${ex.debug ? ` @ ${ex.debug.pc}` : ""}${ex.io ? ` port 0x${(ex.io.port ?? 0).toString(16)}` : ""}`

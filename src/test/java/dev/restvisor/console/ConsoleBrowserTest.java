@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.restvisor.RestvisorApplication;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The browser console end to end: the service on a random port serves the built console at
@@ -23,17 +27,25 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * playwright-core (no browser download). Screenshots go to target/e2e-screenshots. Skipped with
  * a message where /usr/bin/chromium, node, or the frontend build is absent, or with
  * -Dskip.frontend=true.
+ *
+ * <p>The service runs on an H2 file so that the script can have it restarted under the open page: it
+ * prints {@code e2e service: stop} or {@code e2e service: start} and waits for {@code stop done} or
+ * {@code start done} on its standard input. The restarted service listens on the same port.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.datasource.url=jdbc:h2:mem:restvisor-console-test;DB_CLOSE_DELAY=-1",
-                "restvisor.limits.vm-memory-bytes=67108864", "restvisor.limits.total-memory-bytes=134217728"})
 class ConsoleBrowserTest {
 
     private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
     private static final Path FRONTEND = Path.of("frontend").toAbsolutePath();
+    private static final String CONTROL = "e2e service: ";
 
-    @LocalServerPort
-    int port;
+    @TempDir
+    Path dir;
+
+    private ConfigurableApplicationContext start(int port) {
+        return new SpringApplicationBuilder(RestvisorApplication.class).run("--server.port=" + port,
+                "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("catalog").toAbsolutePath(),
+                "--restvisor.limits.vm-memory-bytes=67108864", "--restvisor.limits.total-memory-bytes=134217728");
+    }
 
     @Test
     void consoleWorksInHeadlessChromium() throws Exception {
@@ -46,22 +58,39 @@ class ConsoleBrowserTest {
         assumeTrue(nodeAvailable(), "browser tests skipped: node is not on the PATH");
 
         Path shots = Path.of("target/e2e-screenshots").toAbsolutePath();
-        Process p = new ProcessBuilder("node", "e2e/console.e2e.mjs", "http://localhost:" + port, shots.toString())
-                .directory(FRONTEND.toFile())
-                .redirectErrorStream(true)
-                .start();
+        ConfigurableApplicationContext service = start(0);
+        int port = Integer.parseInt(service.getEnvironment().getProperty("local.server.port"));
         List<String> lines = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                System.out.println("[console e2e] " + line);
-                lines.add(line);
+        try {
+            ProcessBuilder pb = new ProcessBuilder("node", "e2e/console.e2e.mjs", "http://localhost:" + port, shots.toString())
+                    .directory(FRONTEND.toFile())
+                    .redirectErrorStream(true);
+            pb.environment().put("E2E_SERVICE_CONTROL", "stdin");
+            Process p = pb.start();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                    Writer control = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    System.out.println("[console e2e] " + line);
+                    lines.add(line);
+                    if (line.equals(CONTROL + "stop")) {
+                        service.close();
+                    } else if (line.equals(CONTROL + "start")) {
+                        service = start(port);
+                    } else {
+                        continue;
+                    }
+                    control.write(line.substring(CONTROL.length()) + " done\n");
+                    control.flush();
+                }
             }
+            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+            }
+            List<String> failures = lines.stream().filter(l -> l.startsWith("FAIL")).toList();
+            assertEquals(0, p.exitValue(), () -> "browser checks failed:\n" + String.join("\n", failures.isEmpty() ? lines : failures));
+        } finally {
+            service.close();
         }
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-        }
-        List<String> failures = lines.stream().filter(l -> l.startsWith("FAIL")).toList();
-        assertEquals(0, p.exitValue(), () -> "browser checks failed:\n" + String.join("\n", failures.isEmpty() ? lines : failures));
     }
 
     private static boolean nodeAvailable() {

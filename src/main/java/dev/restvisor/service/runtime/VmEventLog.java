@@ -1,6 +1,7 @@
 package dev.restvisor.service.runtime;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,12 @@ import java.util.function.Consumer;
 /**
  * A VM's events: a bounded history for late subscribers ({@code ?after=seq}) and live fan-out to
  * subscribers. Listeners run on the publishing thread and must not block.
+ *
+ * <p>Sequence numbers count up by one per event. A log starts at the microsecond clock of its creation, so
+ * the numbers of a VM listed again after a service restart begin above every number the previous service
+ * issued (unless it averaged more than one event per microsecond): a client resuming with {@code ?after=}
+ * from before the restart gets every event of the new service instead of waiting, silently, for the count
+ * to pass its old position.
  */
 public final class VmEventLog {
     /** Events kept for replay. */
@@ -18,7 +25,7 @@ public final class VmEventLog {
 
     private final ArrayDeque<VmEvent> history = new ArrayDeque<>();
     private final List<Consumer<VmEvent>> listeners = new CopyOnWriteArrayList<>();
-    private long nextSeq = 1;
+    private long nextSeq = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
 
     public void publish(String type, int vcpu, Map<String, Object> data) {
         VmEvent e;

@@ -178,7 +178,7 @@ class ServiceDrivenTest extends ApiTest {
         json().body(Map.of("action", "start")).post("/vms/" + vm + "/actions").then().statusCode(200);
         String first = events.text.poll(10, TimeUnit.SECONDS);
         assertTrue(first != null && first.contains("\"type\":\"lifecycle\"") && first.contains("\"state\":\"running\""), first);
-        assertTrue(first.contains("\"seq\":1"), first);
+        assertTrue(first.matches(".*\"seq\":\\d+.*"), first);
         json().body(Map.of("action", "stop")).post("/vms/" + vm + "/actions").then().statusCode(200);
         ws.abort();
     }
