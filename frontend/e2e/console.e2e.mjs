@@ -428,6 +428,37 @@ try {
     await page.locator(`tr[data-vm="${vmId}"]`).waitFor({ state: "detached" });
   });
 
+  await check("Linux: uploaded from the create dialog, booted to a shell, a command answered, powered off", async () => {
+    const kernel = process.env.E2E_LINUX_KERNEL;
+    const initrd = process.env.E2E_LINUX_INITRD;
+    if (!kernel || !initrd) return skip("the Linux guest is not cached (tools/fetch-linux-guest.sh); ConsoleBrowserTest hands it over");
+    await page.goto(base + "/");
+    await page.getByTestId("create-vm").click();
+    const dlg = page.locator("dialog.create");
+    await dlg.getByLabel("boot kind").selectOption("linux");
+    await dlg.getByLabel("name").fill("linux-e2e");
+    for (const file of [kernel, initrd]) {
+      const uploaded = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/images");
+      await dlg.getByLabel("upload image").setInputFiles(file);
+      const res = await uploaded;
+      assert(res.ok(), `upload of ${file}: ${res.status()}`);
+    }
+    await page.waitForFunction(() => ["kernel", "initrd"].every((n) => document.querySelector(`dialog.create select[name=${n}]`)?.value));
+    await dlg.getByRole("button", { name: "Create", exact: true }).click();
+    await page.waitForURL(/#\/vms\//);
+    await page.locator("button[data-action=start]").click();
+    const terminalHas = (re, timeout) => page.waitForFunction((src) => new RegExp(src).test(document.querySelector(".xterm-rows")?.textContent ?? ""), re.source, { timeout });
+    await terminalHas(/BOOT-OK/, 240000);
+    await terminalHas(/# $|#\s*$/, 30000);
+    await shot("17-linux-shell");
+    await page.locator(".xterm-helper-textarea").focus();
+    await page.keyboard.type("uname -r\r", { delay: 40 });
+    await terminalHas(/6\.1\.\d+/, 30000);
+    await page.keyboard.type("poweroff -f\r", { delay: 40 });
+    await page.getByTestId("vm-state").getByText("stopped").waitFor({ timeout: 60000 });
+    await page.goto(base + "/");
+  });
+
   await check("no errors on the browser console", async () => {
     for (const g of knownGaps) if (failedResponses.some((f) => g.re.test(f))) console.log(`WARN known service gap: ${g.why}`);
     const unexpected = failedResponses.filter((f) => !expectedFailures.some((re) => re.test(f)) && !knownGaps.some((g) => g.re.test(f)));

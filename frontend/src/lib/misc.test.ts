@@ -3,6 +3,7 @@ import { bitSet, countBits, gridShape, orInto } from "./bitmap";
 import { byteRows, debugBody, instructionLength, stepOverTarget, toggleBreakpoint, windowStart } from "./debugger";
 import { compact, ratePerSecond, Series } from "./rate";
 import { commandFor } from "./shortcuts";
+import { msrName } from "./msrNames";
 import { ApiError, problemMessage } from "./problem";
 
 describe("bitmap", () => {
@@ -80,5 +81,17 @@ describe("problem", () => {
     expect(problemMessage(502, null, "GET", "/x")).toBe("GET /x failed with HTTP 502");
     expect(problemMessage(0, null, "GET", "/x")).toMatch(/cannot be reached/);
     expect(new ApiError(409, { detail: "vcpu 0 is running" }, "PUT", "/r").message).toBe("vcpu 0 is running (409)");
+  });
+});
+
+describe("MSR names", () => {
+  it("names architectural MSRs as the SDM does, and falls back to hex", () => {
+    expect(msrName(0xc0000080)).toBe("IA32_EFER");
+    expect(msrName(0x10)).toBe("IA32_TIME_STAMP_COUNTER");
+    expect(msrName(0x200)).toBe("IA32_MTRR_PHYSBASE0");
+    expect(msrName(0x20f)).toBe("IA32_MTRR_PHYSMASK7");
+    expect(msrName(0x268)).toBe("IA32_MTRR_FIX4K_C0000");
+    expect(msrName(0x26f)).toBe("IA32_MTRR_FIX4K_F8000");
+    expect(msrName(0x12345)).toBe("0x12345");
   });
 });

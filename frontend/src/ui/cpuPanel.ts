@@ -2,6 +2,7 @@
 // values that changed in the last step highlighted.
 import { api } from "../api/endpoints";
 import type { KvmMsrs } from "../api/types";
+import { msrName } from "../lib/msrNames";
 import { errorText } from "../lib/problem";
 import { changedPaths, flatten, setPath } from "../lib/regdiff";
 import { parseU64, toHex } from "../lib/u64";
@@ -17,7 +18,7 @@ const COMMON_MSRS = [0x10, 0x1b, 0x174, 0x175, 0x176, 0x277, 0xc0000080, 0xc0000
 const FLAG_BITS: [number, string][] = [[0, "CF"], [2, "PF"], [4, "AF"], [6, "ZF"], [7, "SF"], [8, "TF"], [9, "IF"], [10, "DF"], [11, "OF"]];
 
 /** An input that commits on Enter or blur; u64 fields are validated before anything is sent. */
-function field(name: string, value: string, changed: boolean, editable: boolean, commit: (v: string) => Promise<void>, u64 = true): HTMLElement {
+function field(name: string, value: string, changed: boolean, editable: boolean, commit: (v: string) => Promise<void>, u64 = true, label = name): HTMLElement {
   const input = h("input.reg", { value, name, disabled: !editable, spellcheck: false, "aria-label": name, dataset: { reg: name } });
   if (changed) input.classList.add("changed");
   let committed = value;
@@ -48,7 +49,7 @@ function field(name: string, value: string, changed: boolean, editable: boolean,
     }
   });
   input.addEventListener("change", () => void go());
-  return h("label.regfield", h("span.regname", name), input);
+  return h("label.regfield", h("span.regname", { title: name }, label), input);
 }
 
 /**
@@ -187,7 +188,7 @@ export function cpuPanel(session: VmSession): { el: HTMLElement; dispose: () => 
           return field(name, e.data ?? "", changed, session.editable, async (v) => {
             await session.exclusive(() => api.setMsrs(session.id, session.vcpu, [{ index: idx, data: v }]));
             await loadMsrs(false);
-          });
+          }, true, msrName(idx));
         }),
       ),
     );

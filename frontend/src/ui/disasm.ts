@@ -44,7 +44,9 @@ export function disasmPanel(session: VmSession): { el: HTMLElement; dispose: () 
       origin = start;
     } catch (e) {
       lines = [];
-      replace(info, notice(`Disassembly at ${toHex(start)}: ${errorText(e)}`, "error"));
+      // Refused because the service runs the vcpu: a state, not an error.
+      if (!session.cpuReadable) replace(info, notice("The VM is running: pause it to see the code at RIP."));
+      else replace(info, notice(`Disassembly at ${toHex(start)}: ${errorText(e)}`, "error"));
     } finally {
       loading = false;
     }

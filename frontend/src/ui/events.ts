@@ -5,6 +5,18 @@ import { h, notice, replace } from "./dom";
 import { Emitter } from "./emitter";
 import type { VmSession } from "./session";
 
+/** One line of the log; the full summary is the hover text of the (ellipsized) payload. */
+function eventRow(e: VmEvent): HTMLElement {
+  const text = summarize(e);
+  return h(
+    "div.ev",
+    h("span.evseq", { title: e.local ? "seen by this console (KVM_RUN)" : `service event seq ${e.seq}`, dataset: { seq: String(e.seq) } }, seqLabel(e)),
+    h("span.evtime", e.time.slice(11, 23)),
+    h("span.evtype", eventCategory(e)),
+    h("span.evtext", { title: text }, text),
+  );
+}
+
 export function eventsPanel(session: VmSession, perSecond: Emitter<number>): { el: HTMLElement; dispose: () => void } {
   let log: VmEvent[] = [];
   let local: VmEvent[] = [];
@@ -36,7 +48,7 @@ export function eventsPanel(session: VmSession, perSecond: Emitter<number>): { e
         return;
       }
       const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
-      replace(list, shown.map((e) => h("div.ev", h("span.evseq", { title: e.local ? "seen by this console (KVM_RUN)" : `service event seq ${e.seq}`, dataset: { seq: String(e.seq) } }, seqLabel(e)), h("span.evtime", e.time.slice(11, 23)), h("span.evtype", eventCategory(e)), h("span.evtext", summarize(e)))));
+      replace(list, shown.map(eventRow));
       if (atBottom) list.scrollTop = list.scrollHeight;
     });
   };

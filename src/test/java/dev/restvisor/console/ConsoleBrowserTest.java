@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.restvisor.RestvisorApplication;
+import dev.restvisor.linux.LinuxGuest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -31,6 +32,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <p>The service runs on an H2 file so that the script can have it restarted under the open page: it
  * prints {@code e2e service: stop} or {@code e2e service: start} and waits for {@code stop done} or
  * {@code start done} on its standard input. The restarted service listens on the same port.
+ *
+ * <p>Where the Linux guest is cached ({@link LinuxGuest}), the script also boots it from the create dialog:
+ * the kernel and a freshly built initramfs are handed over as files to upload.
  */
 class ConsoleBrowserTest {
 
@@ -44,7 +48,7 @@ class ConsoleBrowserTest {
     private ConfigurableApplicationContext start(int port) {
         return new SpringApplicationBuilder(RestvisorApplication.class).run("--server.port=" + port,
                 "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("catalog").toAbsolutePath(),
-                "--restvisor.limits.vm-memory-bytes=67108864", "--restvisor.limits.total-memory-bytes=134217728");
+                "--restvisor.limits.vm-memory-bytes=268435456", "--restvisor.limits.total-memory-bytes=536870912");
     }
 
     @Test
@@ -66,6 +70,11 @@ class ConsoleBrowserTest {
                     .directory(FRONTEND.toFile())
                     .redirectErrorStream(true);
             pb.environment().put("E2E_SERVICE_CONTROL", "stdin");
+            if (LinuxGuest.find() instanceof LinuxGuest linux) {
+                Path initrd = Files.write(dir.resolve("initramfs.cpio"), linux.initramfs());
+                pb.environment().put("E2E_LINUX_KERNEL", linux.kernel().toAbsolutePath().toString());
+                pb.environment().put("E2E_LINUX_INITRD", initrd.toString());
+            }
             Process p = pb.start();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                     Writer control = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
@@ -83,7 +92,7 @@ class ConsoleBrowserTest {
                     control.flush();
                 }
             }
-            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
             }
             List<String> failures = lines.stream().filter(l -> l.startsWith("FAIL")).toList();
