@@ -231,6 +231,7 @@ final class PitChannel {
     }
 
     private void load(long t) {
+        boolean afterControlWord = !loaded;
         loaded = true;
         int n = effectiveReload();
         switch (mode()) {
@@ -258,6 +259,13 @@ final class PitChannel {
                 }
             }
             default -> { } // modes 1 and 5 wait for a gate trigger
+        }
+        if (afterControlWord) {
+            // Until the next CLK loads the count, a read after a control word sees a counting element the
+            // datasheet leaves undefined. It reads as the count about to be loaded: software that reads at
+            // once expects that, because on a PC each I/O takes about a microsecond, longer than one CLK
+            // (Linux's quick PIT calibration reads right after writing 0xFFFF and expects an MSB of 0xFF).
+            heldCount = n % modulus();
         }
     }
 

@@ -102,6 +102,28 @@ class Pit8254Test {
         assertEquals(3000, readCount(CH0), "after the latched value the live count is read");
     }
 
+    /**
+     * Linux's quick_pit_calibrate: gate 2 high, channel 2 in mode 0 with 0xFFFF, then at once LSB/MSB reads that
+     * expect an MSB of 0xFF and then watch it step down by one every 256 clocks.
+     */
+    @Test
+    void aCountReadBeforeItsFirstClockIsTheCountBeingLoaded() {
+        out(PORT_B, 0x01);
+        out(CONTROL, 0xB0);
+        writeCount(CH2, 0xFFFF);
+        assertEquals(0xFFFF, readCount(CH2), "read in the same clock as the write");
+        at(T0 + 1);
+        assertEquals(0xFFFF, readCount(CH2), "loaded: the loading clock does not count");
+        at(T0 + 1 + 256);
+        assertEquals(0xFEFF, readCount(CH2));
+        // A new count written while counting: the frozen count is read until the next clock loads the new one.
+        at(T0 + 1 + 300);
+        writeCount(CH2, 0x1000);
+        assertEquals(0xFFFF - 300, readCount(CH2));
+        at(T0 + 1 + 301);
+        assertEquals(0x1000, readCount(CH2));
+    }
+
     @Test
     void readBackLatchesStatusBeforeCount() {
         out(CONTROL, 0x34);
