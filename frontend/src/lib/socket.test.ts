@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ReconnectingSocket, wsUrl, type WebSocketLike } from "./socket";
+import { ReconnectingSocket, VM_DELETED, wsUrl, type WebSocketLike } from "./socket";
 
 class FakeWs implements WebSocketLike {
   binaryType: BinaryType = "blob";
@@ -24,6 +24,7 @@ function harness() {
   const timers: { fn: () => void; ms: number }[] = [];
   const messages: unknown[] = [];
   const states: string[] = [];
+  const details: (string | undefined)[] = [];
   let seq = 0;
   const rs = new ReconnectingSocket({
     url: () => `ws://h/vms/1/events?after=${seq}`,
@@ -37,9 +38,12 @@ function harness() {
     schedule: (fn, ms) => timers.push({ fn, ms }),
     cancel: () => {},
     onMessage: (d) => messages.push(d),
-    onState: (s) => states.push(s),
+    onState: (s, d) => {
+      states.push(s);
+      details.push(d);
+    },
   });
-  return { rs, sockets, timers, messages, states, setSeq: (n: number) => (seq = n) };
+  return { rs, sockets, timers, messages, states, details, setSeq: (n: number) => (seq = n) };
 }
 
 describe("ReconnectingSocket", () => {
@@ -74,6 +78,15 @@ describe("ReconnectingSocket", () => {
     expect(h.rs.state).toBe("stopped");
     h.sockets[0].onclose?.({ code: 1000, reason: "" });
     expect(h.timers).toHaveLength(0);
+  });
+  it("does not reconnect to a deleted VM", () => {
+    const h = harness();
+    h.rs.start();
+    h.sockets[0].onopen!({});
+    h.sockets[0].onclose!({ code: VM_DELETED, reason: "VM 7 was deleted" });
+    expect(h.timers).toHaveLength(0);
+    expect(h.rs.state).toBe("stopped");
+    expect(h.details.at(-1)).toBe("VM 7 was deleted");
   });
   it("builds ws URLs from the page origin", () => {
     expect(wsUrl("/vms/1/console", { protocol: "https:", host: "a:1" })).toBe("wss://a:1/vms/1/console");

@@ -3,6 +3,9 @@ import { Backoff, type BackoffOptions } from "./backoff";
 
 export type SocketState = "connecting" | "open" | "closed" | "stopped";
 
+/** The close code the service sends when the stream's VM was deleted: there is nothing to reconnect to. */
+export const VM_DELETED = 4404;
+
 export interface WebSocketLike {
   binaryType: BinaryType;
   readyState: number;
@@ -77,7 +80,10 @@ export class ReconnectingSocket {
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      this.retry(ev.reason || `closed (${ev.code})`);
+      if (ev.code === VM_DELETED) {
+        this.stopped = true;
+        this.setState("stopped", ev.reason || "the VM was deleted");
+      } else this.retry(ev.reason || `closed (${ev.code})`);
     };
   }
 
