@@ -14,7 +14,8 @@ public record VmView(
         @Schema(description = "The VM's name, or null.") String name,
         @Schema(description = "Lifecycle state.", allowableValues = {"created", "running", "paused", "stopped", "shutdown"}) String state,
         @Schema(description = "When the VM was created (RFC 3339).") Instant createdAt,
-        @Schema(description = "The definition it was created from.") VmDefinition definition,
+        @Schema(description = "The stored definition: the one it was created from, with the boot source and memory regions "
+                + "changed since (PUT boot-source, KVM_SET_MEMORY_REGION, snapshot restore).") VmDefinition definition,
         @Schema(description = "The vcpus that exist now.") List<VcpuView> vcpus,
         @Schema(description = "Live memory regions.") List<KvmMemoryRegion> memoryRegions,
         @Schema(description = "Counters.") Counters counters,

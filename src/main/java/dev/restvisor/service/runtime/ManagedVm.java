@@ -195,9 +195,9 @@ public final class ManagedVm implements VmRunner.Owner, PlatformListener {
         return spec;
     }
 
-    /** Replaces the boot source; the next start or reset loads it. */
-    void setBoot(VmSpec.Boot boot) {
-        spec = spec.withBoot(boot);
+    /** Replaces the definition once the catalog holds it: a new boot source (the next start or reset loads it) or regions. */
+    void redefine(VmSpec next) {
+        spec = next;
     }
 
     public Vm vm() {

@@ -3,6 +3,7 @@ package dev.restvisor.service.runtime;
 import dev.restvisor.core.boot.FlatImageLoader;
 import dev.restvisor.core.boot.LinuxLoader;
 import dev.restvisor.core.memory.MemoryRegionException;
+import dev.restvisor.core.memory.MemorySlot;
 import dev.restvisor.core.vm.Vcpu;
 import dev.restvisor.core.vm.Vm;
 import dev.restvisor.core.vm.VmError;
@@ -186,8 +187,36 @@ public class VmRegistry {
         ManagedVm managed = get(id);
         VmSpec next = managed.spec().withBoot(boot);
         validate(next);
-        definitions.save(id, next, managed.createdAt());
-        managed.setBoot(boot);
+        redefine(managed, next);
+    }
+
+    /**
+     * KVM_SET_MEMORY_REGION on a live VM (memory_size 0 deletes the slot): the memory changes, then the
+     * definition in the catalog takes the VM's regions as they are now, so a restart brings them back.
+     * A refused change leaves both as they were.
+     *
+     * @return the slot now in place, or null when it was deleted
+     */
+    public synchronized MemorySlot setMemoryRegion(String id, int slot, int flags, long guestPhysAddr, long memorySize) {
+        ManagedVm managed = get(id);
+        MemorySlot s = managed.vm().memory().setRegion(slot, flags, guestPhysAddr, memorySize);
+        saveMemoryRegions(managed);
+        return s;
+    }
+
+    /** Saves the VM's live memory regions as those of its definition (after a region change or a snapshot restore). */
+    synchronized void saveMemoryRegions(ManagedVm managed) {
+        List<VmSpec.Region> regions = managed.vm().memory().slots().stream()
+                .sorted(Comparator.comparingInt(MemorySlot::slot))
+                .map(s -> new VmSpec.Region(s.slot(), s.flags(), s.base(), s.size())).toList();
+        if (!regions.equals(managed.spec().memoryRegions())) {
+            redefine(managed, managed.spec().withMemoryRegions(regions));
+        }
+    }
+
+    private void redefine(ManagedVm managed, VmSpec next) {
+        definitions.save(managed.id(), next, managed.createdAt());
+        managed.redefine(next);
     }
 
     /** Loads the boot source of a VM's definition into its memory and vcpu 0; nothing without one. */
