@@ -30,7 +30,8 @@ public record VmView(
                            @Schema(description = "Exits so far by kvm.h exit name, all vcpus together.") java.util.Map<String, Long> exits,
                            @Schema(description = "Unclaimed port and MMIO accesses the service answered (all ones) or dropped while it drove the VM.") long unclaimedAccesses,
                            @Schema(description = "The console streams (WebSocket /vms/{id}/console?port=): one entry per COM port of the definition, then e9.") List<ConsoleCounters> consoles,
-                           @Schema(description = "WebSocket frames of this VM's streams that were ignored because they mean nothing there (any frame sent to /events, which takes no input).") long badFrames) {
+                           @Schema(description = "WebSocket frames of this VM's streams that were ignored because they mean nothing there: any frame sent to /events, "
+                                   + "which takes no input, and every console port's bad_frames.") long badFrames) {
     }
 
     /** One console port's stream counters. */
@@ -40,9 +41,11 @@ public record VmView(
                                   @Schema(description = "Bytes dropped for viewers that read slower than the guest wrote, every viewer ever attached together: each viewer has its own buffer of "
                                           + ViewerBuffer.LIMIT + " bytes, and output that does not fit is dropped for that viewer alone.") long viewerBytesDropped,
                                   @Schema(description = "Input frames refused because the input queue was full (the viewer is told with a text frame).") long inputRefused,
+                                  @Schema(description = "Frames sent to this console that could not be input and were ignored: empty frames, and any frame "
+                                          + "sent to the output-only e9 console.") long badFrames,
                                   @Schema(description = "The viewers attached now.") List<ViewerCounters> viewers) {
         static ConsoleCounters of(String port, SerialHub hub) {
-            return new ConsoleCounters(port, U64.of(hub.bytesWritten()), hub.viewerBytesDropped(), hub.inputRefused(),
+            return new ConsoleCounters(port, U64.of(hub.bytesWritten()), hub.viewerBytesDropped(), hub.inputRefused(), hub.badFrames(),
                     hub.viewers().stream().map(v -> new ViewerCounters(v.id(), v.bytesSent(), v.bytesDropped(), v.bytesQueued())).toList());
         }
     }

@@ -152,7 +152,10 @@ public class VmRegistry {
         return all;
     }
 
-    /** Stops every vcpu of the VM, waits for them to leave their runs, and frees its memory. */
+    /**
+     * Stops every vcpu of the VM, waits for them to leave their runs, tells those who asked (the VM's
+     * streams, which close), and frees its memory.
+     */
     public void delete(String id) {
         ManagedVm vm = get(id);
         definitions.delete(id);
@@ -164,6 +167,7 @@ public class VmRegistry {
             awaitIdle(v);
         }
         vm.shutdownRunner();
+        vm.deleted();
         vm.vm().close();
     }
 
