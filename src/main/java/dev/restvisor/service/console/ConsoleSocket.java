@@ -70,21 +70,32 @@ public class ConsoleSocket extends AbstractWebSocketHandler {
     }
 
     @Override
-    protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) throws IOException {
+    protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
         input(session, toBytes(message.getPayload()));
     }
 
     /** Text frames are input too, as UTF-8 (what scripts type). */
     @Override
-    protected void handleTextMessage(WebSocketSession session, TextMessage message) throws IOException {
+    protected void handleTextMessage(WebSocketSession session, TextMessage message) {
         input(session, message.asBytes());
     }
 
-    private void input(WebSocketSession session, byte[] bytes) throws IOException {
+    /**
+     * Queues input. A refusal is sent on a thread of its own: this is Tomcat's reading thread, and the
+     * viewer's sender, whose lock the refusal needs, may be blocked on a viewer that does not read.
+     */
+    private void input(WebSocketSession session, byte[] bytes) {
         Viewer viewer = viewers.get(session.getId());
         if (viewer != null && viewer.hub().input(bytes) == SerialHub.Input.QUEUE_FULL) {
-            send(session, viewer.sendLock(), new TextMessage("{\"error\":\"the serial input queue is full ("
-                    + SerialHub.INPUT_LIMIT + " bytes): these " + bytes.length + " bytes were not queued; send them again later\"}"));
+            TextMessage refusal = new TextMessage("{\"error\":\"the serial input queue is full (" + SerialHub.INPUT_LIMIT
+                    + " bytes): these " + bytes.length + " bytes were not queued; send them again later\"}");
+            Thread.ofVirtual().start(() -> {
+                try {
+                    send(session, viewer.sendLock(), refusal);
+                } catch (IOException e) {
+                    // the viewer has gone; its session closes
+                }
+            });
         }
     }
 
