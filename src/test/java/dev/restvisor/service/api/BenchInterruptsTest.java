@@ -95,6 +95,8 @@ class BenchInterruptsTest extends ApiTest {
         long ticks = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).getLong();
         long instructions = Long.decode(given().get("/vms/" + vm).then().extract().<String>path("counters.instructions_retired"));
         long expected = (long) (instructions / TICK_NANOS);
+        long rflags = Long.decode(given().get("/vms/" + vm + "/vcpus/0/regs").then().statusCode(200).extract().<String>path("rflags"));
+        assertTrue((rflags & 0x200) != 0, "IF was clear when the guest wrote its exit status: rflags " + Long.toHexString(rflags));
         assertTrue(ticks > 0, "no timer interrupt was delivered");
         assertTrue(Math.abs(ticks - expected) <= 2 + expected / 100,
                 ticks + " ticks in " + instructions + " instructions of virtual time; about " + expected + " expected");
