@@ -113,7 +113,10 @@ public class VmController {
     }
 
     @PutMapping(value = "/vms/{id}/memory-regions/{slot}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(operationId = "kvmSetMemoryRegion", summary = "KVM_SET_MEMORY_REGION: create, re-flag or (memory_size 0) delete a slot")
+    @Operation(operationId = "kvmSetMemoryRegion", summary = "KVM_SET_MEMORY_REGION: create, re-flag or (memory_size 0) delete a slot; "
+            + "saved with the VM's definition",
+            description = "The VM's regions after the change are saved as the memory_regions of its stored definition, so a restart of the "
+                    + "service brings the VM back with them. A refused change alters neither the VM nor the stored definition.")
     @ApiResponse(responseCode = "200", description = "The region now in place; with memory_size 0 the slot was deleted and the request is echoed.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "slot", in = ParameterIn.PATH, description = "Slot number, 0-31.")
@@ -127,7 +130,7 @@ public class VmController {
         long size = f.u64("memory_size", region.memorySize());
         long gpa = size == 0 && region.guestPhysAddr() == null ? 0 : f.u64("guest_phys_addr", region.guestPhysAddr());
         int flags = region.flags() == null ? 0 : region.flags();
-        MemorySlot s = registry.get(id).vm().memory().setRegion(slot, flags, gpa, size);
+        MemorySlot s = registry.setMemoryRegion(id, slot, flags, gpa, size);
         return s == null ? new KvmMemoryRegion(slot, flags, U64.of(gpa), U64.of(0)) : KvmMemoryRegion.from(s);
     }
 
@@ -140,12 +143,13 @@ public class VmController {
     }
 
     @DeleteMapping("/vms/{id}/memory-regions/{slot}")
-    @Operation(operationId = "kvmDeleteMemoryRegion", summary = "KVM_SET_MEMORY_REGION with memory_size 0: delete a slot")
+    @Operation(operationId = "kvmDeleteMemoryRegion", summary = "KVM_SET_MEMORY_REGION with memory_size 0: delete a slot; saved with the VM's definition",
+            description = "The slot is removed from the memory_regions of the VM's stored definition too, so a restart of the service does not bring it back.")
     @ApiResponse(responseCode = "204", description = "Deleted.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "slot", in = ParameterIn.PATH, description = "Slot number, 0-31.")
     public ResponseEntity<Void> deleteRegion(@PathVariable String id, @PathVariable int slot) {
-        registry.get(id).vm().memory().setRegion(slot, 0, 0, 0);
+        registry.setMemoryRegion(id, slot, 0, 0, 0);
         return ResponseEntity.noContent().build();
     }
 

@@ -14,7 +14,8 @@ public record VmView(
         @Schema(description = "The VM's name, or null.") String name,
         @Schema(description = "Lifecycle state.", allowableValues = {"created", "running", "paused", "stopped", "shutdown"}) String state,
         @Schema(description = "When the VM was created (RFC 3339).") Instant createdAt,
-        @Schema(description = "The definition it was created from.") VmDefinition definition,
+        @Schema(description = "The stored definition: the one it was created from, with the boot source and memory regions "
+                + "changed since (PUT boot-source, KVM_SET_MEMORY_REGION, snapshot restore).") VmDefinition definition,
         @Schema(description = "The vcpus that exist now.") List<VcpuView> vcpus,
         @Schema(description = "Live memory regions.") List<KvmMemoryRegion> memoryRegions,
         @Schema(description = "Counters.") Counters counters,
@@ -29,7 +30,8 @@ public record VmView(
                            @Schema(description = "Exits so far by kvm.h exit name, all vcpus together.") java.util.Map<String, Long> exits,
                            @Schema(description = "Unclaimed port and MMIO accesses the service answered (all ones) or dropped while it drove the VM.") long unclaimedAccesses,
                            @Schema(description = "The console streams (WebSocket /vms/{id}/console?port=): one entry per COM port of the definition, then e9.") List<ConsoleCounters> consoles,
-                           @Schema(description = "WebSocket frames of this VM's streams that were ignored because they mean nothing there (any frame sent to /events, which takes no input).") long badFrames) {
+                           @Schema(description = "WebSocket frames of this VM's streams that were ignored because they mean nothing there: any frame sent to /events, "
+                                   + "which takes no input, and every console port's bad_frames.") long badFrames) {
     }
 
     /** One console port's stream counters. */
@@ -39,9 +41,11 @@ public record VmView(
                                   @Schema(description = "Bytes dropped for viewers that read slower than the guest wrote, every viewer ever attached together: each viewer has its own buffer of "
                                           + ViewerBuffer.LIMIT + " bytes, and output that does not fit is dropped for that viewer alone.") long viewerBytesDropped,
                                   @Schema(description = "Input frames refused because the input queue was full (the viewer is told with a text frame).") long inputRefused,
+                                  @Schema(description = "Frames sent to this console that could not be input and were ignored: empty frames, and any frame "
+                                          + "sent to the output-only e9 console.") long badFrames,
                                   @Schema(description = "The viewers attached now.") List<ViewerCounters> viewers) {
         static ConsoleCounters of(String port, SerialHub hub) {
-            return new ConsoleCounters(port, U64.of(hub.bytesWritten()), hub.viewerBytesDropped(), hub.inputRefused(),
+            return new ConsoleCounters(port, U64.of(hub.bytesWritten()), hub.viewerBytesDropped(), hub.inputRefused(), hub.badFrames(),
                     hub.viewers().stream().map(v -> new ViewerCounters(v.id(), v.bytesSent(), v.bytesDropped(), v.bytesQueued())).toList());
         }
     }

@@ -22,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link #QUEUE_LIMIT} events behind is closed with a reason naming the last sequence number it was
  * sent, from which it resumes with {@code ?after=}, rather than losing events silently. The stream
  * takes no input: a frame from the client is ignored and counted in the VM's
- * {@code counters.bad_frames}.
+ * {@code counters.bad_frames}. When the VM is deleted the stream is closed with
+ * {@link StreamClose#VM_DELETED}.
  */
 public class EventsSocket extends AbstractWebSocketHandler {
     /** Events a subscriber may have waiting. */
@@ -46,6 +47,7 @@ public class EventsSocket extends AbstractWebSocketHandler {
         Subscriber s = new Subscriber(session, vm, after);
         subscribers.put(session.getId(), s);
         s.unsubscribe = vm.events().subscribe(after, s::offer);
+        s.cancelOnDelete = vm.onDelete(() -> s.end(StreamClose.vmDeleted(vm.id())));
         Thread.ofVirtual().name("events-" + session.getId()).start(s::drain);
     }
 
@@ -62,7 +64,7 @@ public class EventsSocket extends AbstractWebSocketHandler {
     private void ignored(WebSocketSession session) {
         Subscriber s = subscribers.get(session.getId());
         if (s != null) {
-            s.vm.badFrame();
+            s.vm.eventsBadFrame();
         }
     }
 
@@ -70,7 +72,8 @@ public class EventsSocket extends AbstractWebSocketHandler {
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
         Subscriber s = subscribers.remove(session.getId());
         if (s != null) {
-            s.close();
+            s.cancelOnDelete.run();
+            s.end(null);
         }
     }
 
@@ -91,9 +94,10 @@ public class EventsSocket extends AbstractWebSocketHandler {
         final ManagedVm vm;
         final ArrayDeque<VmEvent> queue = new ArrayDeque<>();
         volatile Runnable unsubscribe = () -> { };
+        volatile Runnable cancelOnDelete = () -> { };
         long lastSent;
         boolean closed;
-        String closeReason;
+        CloseStatus closeStatus;
 
         Subscriber(WebSocketSession session, ManagedVm vm, long after) {
             this.session = session;
@@ -107,7 +111,7 @@ public class EventsSocket extends AbstractWebSocketHandler {
                 return;
             }
             if (queue.size() >= QUEUE_LIMIT) {
-                closeReason = "this client fell " + QUEUE_LIMIT + " events behind; reconnect with ?after=" + lastSent;
+                closeStatus = new CloseStatus(TOO_SLOW, "this client fell " + QUEUE_LIMIT + " events behind; reconnect with ?after=" + lastSent);
                 closed = true;
                 queue.clear();
             } else {
@@ -116,7 +120,11 @@ public class EventsSocket extends AbstractWebSocketHandler {
             notifyAll();
         }
 
-        synchronized void close() {
+        /** Ends the stream; the session is closed with {@code status} unless it is closed already (null). */
+        synchronized void end(CloseStatus status) {
+            if (!closed) {
+                closeStatus = status;
+            }
             closed = true;
             queue.clear();
             notifyAll();
@@ -149,12 +157,12 @@ public class EventsSocket extends AbstractWebSocketHandler {
                 }
             }
             unsubscribe.run();
-            String reason;
+            CloseStatus status;
             synchronized (this) {
-                reason = closeReason;
+                status = closeStatus;
             }
             try {
-                session.close(reason == null ? CloseStatus.SESSION_NOT_RELIABLE : new CloseStatus(TOO_SLOW, reason));
+                session.close(status == null ? CloseStatus.SESSION_NOT_RELIABLE : status);
             } catch (IOException | RuntimeException ignored) {
                 // the session is gone either way
             }

@@ -130,16 +130,49 @@ public final class ManagedVm implements VmRunner.Owner, PlatformListener {
         return out;
     }
 
-    private final java.util.concurrent.atomic.AtomicLong badFrames = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong eventsBadFrames = new java.util.concurrent.atomic.AtomicLong();
 
-    /** Counts a WebSocket frame of this VM's streams that was ignored because it made no sense there. */
-    public void badFrame() {
-        badFrames.incrementAndGet();
+    /** Counts a frame sent to the events stream, which takes no input and ignores it. */
+    public void eventsBadFrame() {
+        eventsBadFrames.incrementAndGet();
     }
 
-    /** WebSocket frames ignored so far, console and events streams together. */
+    /** WebSocket frames ignored so far, events stream and every console port together. */
     public long badFrames() {
-        return badFrames.get();
+        return eventsBadFrames.get() + consoles().values().stream().mapToLong(SerialHub::badFrames).sum();
+    }
+
+    private final java.util.List<Runnable> deletionActions = new java.util.ArrayList<>();
+    private boolean deleted;
+
+    /**
+     * Runs {@code action} on a thread of its own when the VM is deleted (at once if it already is); the
+     * returned handle cancels it.
+     */
+    public Runnable onDelete(Runnable action) {
+        synchronized (deletionActions) {
+            if (!deleted) {
+                deletionActions.add(action);
+                return () -> {
+                    synchronized (deletionActions) {
+                        deletionActions.remove(action);
+                    }
+                };
+            }
+        }
+        Thread.ofVirtual().start(action);
+        return () -> { };
+    }
+
+    /** The VM was deleted: runs what {@link #onDelete} registered. */
+    void deleted() {
+        java.util.List<Runnable> actions;
+        synchronized (deletionActions) {
+            deleted = true;
+            actions = java.util.List.copyOf(deletionActions);
+            deletionActions.clear();
+        }
+        actions.forEach(Thread.ofVirtual()::start);
     }
 
     @Override
@@ -195,9 +228,9 @@ public final class ManagedVm implements VmRunner.Owner, PlatformListener {
         return spec;
     }
 
-    /** Replaces the boot source; the next start or reset loads it. */
-    void setBoot(VmSpec.Boot boot) {
-        spec = spec.withBoot(boot);
+    /** Replaces the definition once the catalog holds it: a new boot source (the next start or reset loads it) or regions. */
+    void redefine(VmSpec next) {
+        spec = next;
     }
 
     public Vm vm() {

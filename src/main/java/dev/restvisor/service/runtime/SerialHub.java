@@ -2,6 +2,7 @@ package dev.restvisor.service.runtime;
 
 import dev.restvisor.core.devices.uart16550.Uart16550;
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,6 +37,7 @@ public final class SerialHub {
     private final List<ViewerBuffer> viewers = new CopyOnWriteArrayList<>();
     private final AtomicLong viewerBytesDropped = new AtomicLong();
     private final AtomicLong inputRefused = new AtomicLong();
+    private final AtomicLong badFrames = new AtomicLong();
     private final ArrayDeque<byte[]> input = new ArrayDeque<>();
     private int inputOffset;
     private int inputQueued;
@@ -103,10 +105,10 @@ public final class SerialHub {
         return viewer;
     }
 
-    /** Removes a viewer and stops its sending. */
-    public void detach(ViewerBuffer viewer) {
+    /** Removes a viewer and ends its sending thread; {@code grace} lets the frame being sent finish. */
+    public void detach(ViewerBuffer viewer, Duration grace) {
         viewers.remove(viewer);
-        viewer.close();
+        viewer.close(grace);
     }
 
     /** The viewers attached now. */
@@ -124,21 +126,35 @@ public final class SerialHub {
         return inputRefused.get();
     }
 
-    /**
-     * Queues input for the guest. Returns false, taking nothing, when the queue would exceed
-     * {@link #INPUT_LIMIT}.
-     */
-    public boolean input(byte[] bytes) {
+    /** Input frames that were not input: empty, or sent to a port without a receiver (e9). */
+    public long badFrames() {
+        return badFrames.get();
+    }
+
+    /** What became of a frame of input. */
+    public enum Input {
+        /** Queued for the UART. */
+        QUEUED,
+        /** Refused whole: the queue would exceed {@link #INPUT_LIMIT}; counted in {@link #inputRefused}. */
+        QUEUE_FULL,
+        /** Ignored: empty, or this port takes no input (the 0xE9 console); counted in {@link #badFrames}. */
+        NOT_INPUT
+    }
+
+    /** Queues input for the guest, all of it or nothing. */
+    public Input input(byte[] bytes) {
+        if (uart == null || bytes.length == 0) {
+            badFrames.incrementAndGet();
+            return Input.NOT_INPUT;
+        }
         synchronized (inputLock) {
-            if (uart == null || inputQueued + bytes.length > INPUT_LIMIT) {
+            if (inputQueued + bytes.length > INPUT_LIMIT) {
                 inputRefused.incrementAndGet();
-                return false;
+                return Input.QUEUE_FULL;
             }
-            if (bytes.length > 0) {
-                input.addLast(bytes.clone());
-                inputQueued += bytes.length;
-            }
-            return true;
+            input.addLast(bytes.clone());
+            inputQueued += bytes.length;
+            return Input.QUEUED;
         }
     }
 

@@ -121,13 +121,16 @@ public class SnapshotService {
         }
     }
 
-    private static SnapshotBaseline restoreInto(ManagedVm managed, LoadedSnapshot loaded) {
+    /** Restores state and memory; the snapshot's memory regions become those of the VM's stored definition. */
+    private SnapshotBaseline restoreInto(ManagedVm managed, LoadedSnapshot loaded) {
         managed.pauseForRestore();
+        SnapshotBaseline baseline;
         try (Vm.VcpuHold hold = managed.vm().holdVcpus(HOLD_TIMEOUT_MS)) {
-            SnapshotBaseline baseline = loaded.applyTo(managed.vm().memory());
+            baseline = loaded.applyTo(managed.vm().memory());
             hold.restore(loaded.state());
-            return baseline;
         }
+        registry.saveMemoryRegions(managed);
+        return baseline;
     }
 
     private static Map<String, Class<? extends Record>> partTypes(Vm vm) {

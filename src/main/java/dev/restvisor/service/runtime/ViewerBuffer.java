@@ -1,5 +1,6 @@
 package dev.restvisor.service.runtime;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -9,13 +10,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link Sink}. A viewer that reads slower than the guest writes fills its buffer; what does not
  * fit is dropped for that viewer alone and counted, while the pump, every other viewer and the
  * vcpus go on. (One pump thread serves every VM, so a send that blocked it once held up every
- * console.)
+ * console.) The sending thread ends when the buffer is closed, even while a send is blocked on a
+ * viewer that does not read: {@link #close} interrupts it.
  */
 public final class ViewerBuffer {
     /** Bytes a viewer may have waiting: the whole scrollback plus room for live output behind it. */
     public static final int LIMIT = SerialHub.SCROLLBACK + 256 * 1024;
     /** The largest frame a viewer is sent at once. */
     static final int MAX_FRAME = 64 * 1024;
+    /** How long an interrupted send may take to give up. */
+    private static final Duration INTERRUPTED_SEND = Duration.ofSeconds(5);
 
     /** Sends one frame; may block as long as the client takes. */
     @FunctionalInterface
@@ -92,7 +96,7 @@ public final class ViewerBuffer {
                 sink.send(frame);
                 sent.addAndGet(frame.length);
             } catch (Exception e) {
-                close();
+                stop();
                 failed.run();
                 return;
             }
@@ -119,14 +123,36 @@ public final class ViewerBuffer {
         return out.toByteArray();
     }
 
-    /** Stops sending; bytes still queued are discarded. */
-    public void close() {
-        synchronized (this) {
-            closed = true;
-            queue.clear();
-            queued = 0;
-            notifyAll();
+    /** Stops sending after the frame being sent, if any; bytes still queued are discarded. */
+    private synchronized void stop() {
+        closed = true;
+        queue.clear();
+        queued = 0;
+        notifyAll();
+    }
+
+    /**
+     * Stops sending and ends the sending thread: the frame being sent, if any, gets {@code grace} to
+     * finish; a send still blocked then (a viewer that does not read) is interrupted.
+     */
+    public void close(Duration grace) {
+        stop();
+        if (Thread.currentThread() == drainer || !drainer.isAlive()) {
+            return;
         }
+        try {
+            if (!drainer.join(grace)) {
+                drainer.interrupt();
+                drainer.join(INTERRUPTED_SEND);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** True once the sending thread has ended. */
+    public boolean stopped() {
+        return drainer.getState() == Thread.State.TERMINATED;
     }
 
     public String id() {

@@ -3,6 +3,7 @@ package dev.restvisor.service.runtime;
 import dev.restvisor.core.boot.FlatImageLoader;
 import dev.restvisor.core.boot.LinuxLoader;
 import dev.restvisor.core.memory.MemoryRegionException;
+import dev.restvisor.core.memory.MemorySlot;
 import dev.restvisor.core.vm.Vcpu;
 import dev.restvisor.core.vm.Vm;
 import dev.restvisor.core.vm.VmError;
@@ -151,7 +152,10 @@ public class VmRegistry {
         return all;
     }
 
-    /** Stops every vcpu of the VM, waits for them to leave their runs, and frees its memory. */
+    /**
+     * Stops every vcpu of the VM, waits for them to leave their runs, tells those who asked (the VM's
+     * streams, which close), and frees its memory.
+     */
     public void delete(String id) {
         ManagedVm vm = get(id);
         definitions.delete(id);
@@ -163,6 +167,7 @@ public class VmRegistry {
             awaitIdle(v);
         }
         vm.shutdownRunner();
+        vm.deleted();
         vm.vm().close();
     }
 
@@ -186,8 +191,36 @@ public class VmRegistry {
         ManagedVm managed = get(id);
         VmSpec next = managed.spec().withBoot(boot);
         validate(next);
-        definitions.save(id, next, managed.createdAt());
-        managed.setBoot(boot);
+        redefine(managed, next);
+    }
+
+    /**
+     * KVM_SET_MEMORY_REGION on a live VM (memory_size 0 deletes the slot): the memory changes, then the
+     * definition in the catalog takes the VM's regions as they are now, so a restart brings them back.
+     * A refused change leaves both as they were.
+     *
+     * @return the slot now in place, or null when it was deleted
+     */
+    public synchronized MemorySlot setMemoryRegion(String id, int slot, int flags, long guestPhysAddr, long memorySize) {
+        ManagedVm managed = get(id);
+        MemorySlot s = managed.vm().memory().setRegion(slot, flags, guestPhysAddr, memorySize);
+        saveMemoryRegions(managed);
+        return s;
+    }
+
+    /** Saves the VM's live memory regions as those of its definition (after a region change or a snapshot restore). */
+    synchronized void saveMemoryRegions(ManagedVm managed) {
+        List<VmSpec.Region> regions = managed.vm().memory().slots().stream()
+                .sorted(Comparator.comparingInt(MemorySlot::slot))
+                .map(s -> new VmSpec.Region(s.slot(), s.flags(), s.base(), s.size())).toList();
+        if (!regions.equals(managed.spec().memoryRegions())) {
+            redefine(managed, managed.spec().withMemoryRegions(regions));
+        }
+    }
+
+    private void redefine(ManagedVm managed, VmSpec next) {
+        definitions.save(managed.id(), next, managed.createdAt());
+        managed.redefine(next);
     }
 
     /** Loads the boot source of a VM's definition into its memory and vcpu 0; nothing without one. */

@@ -62,6 +62,11 @@ public record VmSpec(String name, List<Region> memoryRegions, int vcpus, boolean
         return boot != null;
     }
 
+    /** The same definition with other memory regions (KVM_SET_MEMORY_REGION on the live VM). */
+    public VmSpec withMemoryRegions(List<Region> next) {
+        return new VmSpec(name, next, vcpus, realtimeClock, cpuidExits, exceptionExits, onShutdown, devices, boot);
+    }
+
     public VmSpec withBoot(Boot next) {
         return new VmSpec(name, memoryRegions, vcpus, realtimeClock, cpuidExits, exceptionExits, onShutdown, devices, next);
     }

@@ -17,13 +17,34 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.restvisor.service.runtime.ViewerBuffer;
+import dev.restvisor.service.runtime.VmRegistry;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * The WebSocket streams with real guest code: several console viewers, the scrollback a late
- * viewer gets, a slow viewer beside a fast one, resuming the events stream, and bad frames.
+ * viewer gets, a slow viewer beside a fast one, a viewer that stops reading for longer than
+ * Tomcat's blocking-send timeout, resuming the events stream, bad frames, and the streams of a
+ * deleted VM.
  */
 class ConsoleStreamTest extends ApiTest {
+    @Autowired
+    private VmRegistry registry;
+    private final List<String> created = new ArrayList<>();
+
+    /** The Spring context (and its guest-RAM quota) is shared with the other API tests: give the memory back. */
+    @AfterEach
+    void deleteVms() {
+        created.forEach(id -> given().delete("/vms/" + id).then().statusCode(org.hamcrest.Matchers.anyOf(equalTo(204), equalTo(404))));
+    }
+
+    private String remember(String vm) {
+        created.add(vm);
+        return vm;
+    }
+
     /** Where the counting guest reads its stop flag: nonzero ends the VM after one pass. */
     private static final int STOP_FLAG = 0x500;
     /** One pass of the counting guest: "0000\n" to "FFFF\n". */
@@ -80,10 +101,10 @@ class ConsoleStreamTest extends ApiTest {
                 .bytes();
     }
 
-    private static String countingVm(boolean onePass) {
-        String vm = createVm(Map.of("name", "counter", "vcpus", 1,
+    private String countingVm(boolean onePass) {
+        String vm = remember(createVm(Map.of("name", "counter", "vcpus", 1,
                 "memory_regions", List.of(Map.of("slot", 0, "guest_phys_addr", "0x0", "memory_size", "0x80000")),
-                "devices", Map.of("serial", List.of("com1"), "pic", true, "debug_exit", Map.of("port", 0xf4))));
+                "devices", Map.of("serial", List.of("com1"), "pic", true, "debug_exit", Map.of("port", 0xf4)))));
         writeMemory(vm, 0x1000, countingGuest());
         writeMemory(vm, STOP_FLAG, new byte[] {(byte) (onePass ? 1 : 0)});
         Map<String, Object> code = RealModeGuestTest.realSegment(0, 11);
@@ -122,7 +143,11 @@ class ConsoleStreamTest extends ApiTest {
     }
 
     private static long com1(String vm, String field) {
-        Number n = given().get("/vms/" + vm).then().statusCode(200).extract().path("counters.consoles.find { it.port == 'com1' }." + field);
+        return consoleCounter(vm, "com1", field);
+    }
+
+    private static long consoleCounter(String vm, String port, String field) {
+        Number n = given().get("/vms/" + vm).then().statusCode(200).extract().path("counters.consoles.find { it.port == '" + port + "' }." + field);
         return n.longValue();
     }
 
@@ -229,9 +254,152 @@ class ConsoleStreamTest extends ApiTest {
         slowSocket.abort();
     }
 
+    /** Polls the VM's com1 viewers until one has dropped bytes (its buffer is full: its send is blocked); returns its id. */
+    private static String awaitDroppingViewer(String vm) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            List<Map<String, Object>> viewers = given().get("/vms/" + vm).then().extract().path("counters.consoles.find { it.port == 'com1' }.viewers");
+            for (Map<String, Object> v : viewers) {
+                if (((Number) v.get("bytes_dropped")).longValue() > 0) {
+                    return (String) v.get("id");
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        throw new AssertionError("no viewer of " + vm + " dropped bytes");
+    }
+
+    private static Map<String, Object> viewer(String vm, String id) {
+        return given().get("/vms/" + vm).then().statusCode(200).extract().path("counters.consoles.find { it.port == 'com1' }.viewers.find { it.id == '" + id + "' }");
+    }
+
+    private static long number(Map<String, Object> viewer, String field) {
+        return ((Number) viewer.get(field)).longValue();
+    }
+
+    /** A viewer that reads nothing until {@link #open} is called, then everything; it counts the bytes it got. */
+    private static final class Gate implements WebSocket.Listener {
+        final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
+        private volatile WebSocket ws;
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            ws = webSocket;
+        }
+
+        void open() {
+            ws.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            received.addAndGet(data.remaining());
+            return null;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode + " " + reason);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.complete("error " + error);
+        }
+    }
+
+    /**
+     * Tomcat ends a blocking send that waits longer than 20 s (its BLOCKING_SEND_TIMEOUT default) by closing
+     * the session. A viewer that stops reading for longer than that, with its send blocked all the while, must
+     * stay connected, lose only its own excess, and get the guest's output again once it reads.
+     */
+    @Test
+    void aViewerThatStopsReadingLongerThanTheSendTimeoutStaysConnectedAndResumes() throws Exception {
+        String vm = countingVm(false);
+        Gate gate = new Gate();
+        WebSocket ws = connect("/vms/" + vm + "/console", gate);
+        action(vm, "start");
+        String id = awaitDroppingViewer(vm);
+        action(vm, "pause");
+        TimeUnit.SECONDS.sleep(25);
+        Map<String, Object> stalled = viewer(vm, id);
+        assertTrue(stalled != null && !gate.closed.isDone(), "the viewer was closed while it did not read: " + gate.closed.getNow(""));
+        assertTrue(number(stalled, "bytes_dropped") > 0, stalled.toString());
+        // everything it was handed before the resume, with at most one 64 KiB frame being sent
+        long handed = number(stalled, "bytes_sent") + number(stalled, "bytes_queued") + 64 * 1024;
+
+        gate.open();
+        action(vm, "resume");
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (gate.received.get() <= handed && !gate.closed.isDone() && System.currentTimeMillis() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        assertTrue(gate.received.get() > handed, "got " + gate.received.get() + " bytes, no more than the " + handed
+                + " handed to it before the resume; closed: " + gate.closed.getNow("no"));
+        assertTrue(viewer(vm, id) != null, "still attached");
+        action(vm, "stop");
+        ws.abort();
+    }
+
+    /** A viewer whose connection goes away while its send is blocked is detached, and its sending thread ends. */
+    @Test
+    void aViewerThatGoesAwayWhileItsSendIsBlockedIsDetached() throws Exception {
+        String vm = countingVm(false);
+        WebSocket ws = connect("/vms/" + vm + "/console", new Gate());
+        action(vm, "start");
+        awaitDroppingViewer(vm);
+        List<ViewerBuffer> buffers = registry.get(vm).consoles().get("com1").viewers();
+        ws.abort();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!(buffers.getFirst().stopped() && registry.get(vm).consoles().get("com1").viewers().isEmpty())
+                && System.currentTimeMillis() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        assertTrue(buffers.getFirst().stopped(), "the sending thread is still alive");
+        assertEquals(List.of(), registry.get(vm).consoles().get("com1").viewers());
+        action(vm, "stop");
+    }
+
+    /**
+     * DELETE /vms/{id} closes the console viewers (a reading one, one on e9, and one whose send is blocked
+     * because it reads nothing) and the events subscriber with 4404 and a reason, and every viewer's sending
+     * thread ends.
+     */
+    @Test
+    void deletingTheVmClosesItsStreamsAndEndsTheirSenders() throws Exception {
+        String vm = countingVm(false);
+        ServiceDrivenTest.Collector console = new ServiceDrivenTest.Collector();
+        ServiceDrivenTest.Collector debug = new ServiceDrivenTest.Collector();
+        ServiceDrivenTest.Collector events = new ServiceDrivenTest.Collector();
+        Gate stalled = new Gate();
+        List<WebSocket> sockets = List.of(connect("/vms/" + vm + "/console", console), connect("/vms/" + vm + "/console?port=e9", debug),
+                connect("/vms/" + vm + "/events", events), connect("/vms/" + vm + "/console", stalled));
+        action(vm, "start");
+        awaitDroppingViewer(vm);
+        List<ViewerBuffer> buffers = new ArrayList<>();
+        registry.get(vm).consoles().values().forEach(hub -> buffers.addAll(hub.viewers()));
+        assertEquals(3, buffers.size());
+
+        given().delete("/vms/" + vm).then().statusCode(204);
+        String reason = "4404 VM " + vm + " was deleted";
+        assertEquals(reason, console.closed.get(10, TimeUnit.SECONDS));
+        assertEquals(reason, debug.closed.get(10, TimeUnit.SECONDS));
+        assertEquals(reason, events.closed.get(10, TimeUnit.SECONDS));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!buffers.stream().allMatch(ViewerBuffer::stopped) && System.currentTimeMillis() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        assertTrue(buffers.stream().allMatch(ViewerBuffer::stopped), "a viewer's sending thread is still alive");
+        assertTrue(buffers.stream().allMatch(b -> b.bytesQueued() == 0), "a viewer's buffer still holds bytes");
+        problem(given().get("/vms/" + vm).then(), 404, "not-found");
+        sockets.forEach(WebSocket::abort);
+    }
+
     /** The per-viewer limit, as the service documents it. */
     private static final class ViewerBufferSize {
-        static final long LIMIT = dev.restvisor.service.runtime.ViewerBuffer.LIMIT;
+        static final long LIMIT = ViewerBuffer.LIMIT;
     }
 
     private static long seq(String event) {
@@ -259,7 +427,7 @@ class ConsoleStreamTest extends ApiTest {
 
     @Test
     void theEventsStreamResumesAfterASequenceNumber() throws Exception {
-        String vm = ServiceDrivenTest.echoVm();
+        String vm = remember(ServiceDrivenTest.echoVm());
         ServiceDrivenTest.Collector first = new ServiceDrivenTest.Collector();
         WebSocket ws = connect("/vms/" + vm + "/events", first);
         action(vm, "start");
@@ -301,7 +469,7 @@ class ConsoleStreamTest extends ApiTest {
 
     @Test
     void badFramesAreIgnoredAndCountedAndTheSessionsGoOn() throws Exception {
-        String vm = ServiceDrivenTest.echoVm();
+        String vm = remember(ServiceDrivenTest.echoVm());
         ServiceDrivenTest.Collector events = new ServiceDrivenTest.Collector();
         WebSocket ews = connect("/vms/" + vm + "/events", events);
         ews.sendText("{not json", true).join();
@@ -314,6 +482,26 @@ class ConsoleStreamTest extends ApiTest {
         assertTrue(eventsUntil(events, "\"state\":\"running\"").getLast().contains("lifecycle"));
         assertTrue(console.awaitContaining("Restvisor echo\r\n", 30_000).contains("Restvisor echo\r\n"));
         given().get("/vms/" + vm).then().body("counters.bad_frames", equalTo(3)).body("state", equalTo("running"));
+
+        // the console: text frames are input (UTF-8), empty frames and anything sent to the output-only e9 console are not
+        cws.sendText("typed é", true).join();
+        String typed = new String("typed é".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        assertTrue(console.awaitContaining(typed, 30_000).endsWith(typed), "the text frame's UTF-8 bytes are echoed");
+        cws.sendBinary(ByteBuffer.allocate(0), true).join();
+        cws.sendText("", true).join();
+        ServiceDrivenTest.Collector debug = new ServiceDrivenTest.Collector();
+        WebSocket dws = connect("/vms/" + vm + "/console?port=e9", debug);
+        dws.sendBinary(ByteBuffer.wrap(new byte[] {'x'}), true).join();
+        dws.sendText("y", true).join();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (consoleCounter(vm, "e9", "bad_frames") < 2 && System.currentTimeMillis() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        assertEquals(2, consoleCounter(vm, "com1", "bad_frames"));
+        assertEquals(2, consoleCounter(vm, "e9", "bad_frames"));
+        assertEquals(0, consoleCounter(vm, "e9", "input_refused"));
+        given().get("/vms/" + vm).then().body("counters.bad_frames", equalTo(7));
+        assertTrue(debug.text.isEmpty() && !debug.closed.isDone() && !dws.isInputClosed(), "the e9 session goes on without a word");
 
         // more input than the queue takes, in one frame: refused with a reason, counted, and the session goes on
         byte[] paste = new byte[(1 << 20) + 1];
@@ -331,5 +519,6 @@ class ConsoleStreamTest extends ApiTest {
         action(vm, "stop");
         ews.abort();
         cws.abort();
+        dws.abort();
     }
 }

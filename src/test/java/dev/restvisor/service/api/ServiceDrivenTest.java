@@ -82,6 +82,14 @@ class ServiceDrivenTest extends ApiTest {
     static final class Collector implements WebSocket.Listener {
         final LinkedBlockingQueue<String> text = new LinkedBlockingQueue<>();
         final StringBuilder bytes = new StringBuilder();
+        /** The close frame's code and reason, "1000 bye", once the server closed the stream. */
+        final java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closed.complete(statusCode + " " + reason);
+            return null;
+        }
 
         @Override
         public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
