@@ -48,12 +48,14 @@ public class VcpuController {
     }
 
     @PutMapping("/vms/{id}/vcpus/{n}")
-    @Operation(operationId = "kvmCreateVcpu", summary = "KVM_CREATE_VCPU: a vcpu in the reset state of SDM 9.1.1")
+    @Operation(operationId = "kvmCreateVcpu", summary = "KVM_CREATE_VCPU: a vcpu in the reset state of SDM 9.1.1; saved with the VM's definition",
+            description = "The VM's stored definition counts the new vcpu (vcpus, and vcpu_ids when the ids are no longer 0..vcpus-1), so a "
+                    + "restart of the service brings it back. A refused creation alters neither the VM nor the stored definition.")
     @ApiResponse(responseCode = "201", description = "Created.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "VM id.")
     @Parameter(name = "n", in = ParameterIn.PATH, description = "vcpu id, 0-63.")
     public ResponseEntity<VcpuView> create(@PathVariable String id, @PathVariable int n) {
-        Vcpu v = registry.get(id).vm().createVcpu(n);
+        Vcpu v = registry.createVcpu(id, n);
         return ResponseEntity.created(URI.create("/vms/" + id + "/vcpus/" + n)).body(VcpuView.from(v));
     }
 

@@ -39,7 +39,7 @@ public class VmController {
     @Operation(operationId = "kvmCreateVm", summary = "KVM_CREATE_VM, optionally from a full definition")
     @ApiResponse(responseCode = "201", description = "The VM was created; Location names it.")
     public ResponseEntity<VmView> create(@org.springframework.web.bind.annotation.RequestBody(required = false) VmDefinition definition) {
-        ManagedVm vm = registry.create((definition == null ? new VmDefinition(null, null, null, null, null, null, null, null, null) : definition).toSpec());
+        ManagedVm vm = registry.create((definition == null ? new VmDefinition(null, null, null, null, null, null, null, null, null, null) : definition).toSpec());
         return ResponseEntity.created(URI.create("/vms/" + vm.id())).body(VmView.from(vm));
     }
 

@@ -21,7 +21,10 @@ public record VmDefinition(
                 + "When the service drives the VM (actions/start), such an exit pauses it.") List<Integer> exceptionExits,
         @Schema(description = "What SHUTDOWN (triple fault) does when the service drives the VM: `stop` (default) or `reset`.", allowableValues = {"stop", "reset"}) String onShutdown,
         @Schema(description = "Built-in devices; none when absent.") DevicesDefinition devices,
-        @Schema(description = "What the start action loads; none when absent (then start runs from the vcpus' current state).") BootSource boot) {
+        @Schema(description = "What the start action loads; none when absent (then start runs from the vcpus' current state).") BootSource boot,
+        @Schema(description = "The ids of the vcpus, ascending, when they are not 0..vcpus-1: a VM whose vcpus were created one by one "
+                + "(KVM_CREATE_VCPU) with other ids is defined, and stored, this way. Absent: the ids are 0..vcpus-1. When given, "
+                + "vcpus may be left out; if both are given, vcpus must equal its length.") List<Integer> vcpuIds) {
 
     VmSpec toSpec() {
         List<VmSpec.Region> regions = new ArrayList<>();
@@ -46,14 +49,19 @@ public record VmDefinition(
             case "reset" -> VmSpec.OnShutdown.RESET;
             default -> throw new ApiException(ProblemType.INVALID_ARGUMENT, "on_shutdown", "on_shutdown must be \"stop\" or \"reset\"");
         };
-        return new VmSpec(name, regions, vcpus == null ? 0 : vcpus, realtime, Boolean.TRUE.equals(cpuidExits),
-                exceptionExits, shutdown, devices == null ? null : devices.toSpec(), boot == null ? null : boot.toSpec());
+        int count = vcpus != null ? vcpus : vcpuIds != null ? vcpuIds.size() : 0;
+        if (vcpuIds != null && vcpuIds.contains(null)) {
+            throw new ApiException(ProblemType.INVALID_ARGUMENT, "vcpu_ids", "vcpu_ids holds a null");
+        }
+        return new VmSpec(name, regions, count, realtime, Boolean.TRUE.equals(cpuidExits),
+                exceptionExits, shutdown, devices == null ? null : devices.toSpec(), boot == null ? null : boot.toSpec(), vcpuIds);
     }
 
     static VmDefinition from(VmSpec s) {
         return new VmDefinition(s.name(), s.memoryRegions().stream()
                 .map(r -> new KvmMemoryRegion(r.slot(), r.flags(), U64.of(r.guestPhysAddr()), U64.of(r.memorySize()))).toList(),
                 s.vcpus(), s.realtimeClock() ? "realtime" : "virtual", s.cpuidExits(), s.exceptionExits(),
-                s.onShutdown().name().toLowerCase(), DevicesDefinition.from(s.devices()), BootSource.from(s.boot()));
+                s.onShutdown().name().toLowerCase(), DevicesDefinition.from(s.devices()), BootSource.from(s.boot()),
+                s.vcpuIds().isEmpty() ? null : s.vcpuIds());
     }
 }

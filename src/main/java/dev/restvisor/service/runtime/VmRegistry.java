@@ -116,8 +116,8 @@ public class VmRegistry {
                     throw new MemoryRegionException(e.kind(), "memory_regions[" + i + "]." + e.field(), e.getMessage());
                 }
             }
-            for (int i = 0; i < spec.vcpus(); i++) {
-                vm.createVcpu(i);
+            for (int vcpu : spec.vcpuIdList()) {
+                vm.createVcpu(vcpu);
             }
         } catch (RuntimeException e) {
             vm.close();
@@ -208,6 +208,17 @@ public class VmRegistry {
         return s;
     }
 
+    /**
+     * KVM_CREATE_VCPU on a live VM: the vcpu is created, then the definition in the catalog counts it (with its id,
+     * when the ids are no longer 0..n-1), so a restart brings it back. A refused creation changes neither.
+     */
+    public synchronized Vcpu createVcpu(String id, int vcpu) {
+        ManagedVm managed = get(id);
+        Vcpu v = managed.vm().createVcpu(vcpu);
+        redefine(managed, managed.spec().withVcpu(vcpu));
+        return v;
+    }
+
     /** Saves the VM's live memory regions as those of its definition (after a region change or a snapshot restore). */
     synchronized void saveMemoryRegions(ManagedVm managed) {
         List<VmSpec.Region> regions = managed.vm().memory().slots().stream()
@@ -260,8 +271,8 @@ public class VmRegistry {
 
     private void validate(VmSpec spec) {
         if (spec.boot() != null) {
-            if (spec.vcpus() < 1) {
-                throw new VmError(VmError.Errno.EINVAL, "boot", "a boot source needs at least one vcpu (vcpus >= 1)");
+            if (!spec.vcpuIdList().contains(0)) {
+                throw new VmError(VmError.Errno.EINVAL, "boot", "a boot source needs vcpu 0 (vcpus >= 1), which it starts");
             }
             if (spec.boot().kind() == VmSpec.Boot.Kind.LINUX) {
                 validateLinux(spec.boot());
@@ -274,6 +285,19 @@ public class VmRegistry {
         }
         if (spec.vcpus() < 0 || spec.vcpus() > Vm.MAX_VCPUS) {
             throw new VmError(VmError.Errno.EINVAL, "vcpus", "vcpus must be between 0 and " + Vm.MAX_VCPUS);
+        }
+        if (!spec.vcpuIds().isEmpty()) {
+            List<Integer> ids = spec.vcpuIds();
+            if (ids.size() != spec.vcpus()) {
+                throw new VmError(VmError.Errno.EINVAL, "vcpu_ids", "vcpu_ids names " + ids.size() + " vcpus but vcpus is " + spec.vcpus());
+            }
+            for (int i = 0; i < ids.size(); i++) {
+                int v = ids.get(i);
+                if (v < 0 || v >= Vm.MAX_VCPUS || (i > 0 && v <= ids.get(i - 1))) {
+                    throw new VmError(VmError.Errno.EINVAL, "vcpu_ids[" + i + "]",
+                            "vcpu_ids must ascend, without repeats, from 0 to " + (Vm.MAX_VCPUS - 1));
+                }
+            }
         }
         for (int i = 0; i < spec.exceptionExits().size(); i++) {
             int v = spec.exceptionExits().get(i);

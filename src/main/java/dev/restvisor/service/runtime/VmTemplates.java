@@ -43,7 +43,7 @@ public class VmTemplates {
         PlatformSpec devices = PlatformSpec.of(List.of("com1"), true, true, true, 0xf4, false, false, true, false);
         VmSpec spec = new VmSpec("demo", List.of(new VmSpec.Region(0, 0, 0, 1 << 20)), 1, false, false, List.of(),
                 VmSpec.OnShutdown.RESET, devices,
-                new VmSpec.Boot(VmSpec.Boot.Kind.FLAT, image, DEMO_ENTRY, VmSpec.Boot.Entry.REAL, DEMO_ENTRY, null, null, null));
+                new VmSpec.Boot(VmSpec.Boot.Kind.FLAT, image, DEMO_ENTRY, VmSpec.Boot.Entry.REAL, DEMO_ENTRY, null, null, null), null);
         return new Template("demo", "A small interactive monitor on COM1: it prints a banner, echoes input and answers "
                 + "help, echo, info, time, reboot and exit. 1 MiB, one vcpu, COM1, PIC, PIT, RTC, debug exit on 0xF4.", spec);
     }
