@@ -48,28 +48,32 @@ final class NativeHelper {
         return new NativeHelper(exe);
     }
 
-    /** The first line of the C function of form i: it is named f followed by i and takes (In *in, Out *o). */
-    static String formFunction(int i) {
-        return "static void f" + i + "(In *in, Out *o) {\n";
-    }
-
     /**
-     * The C table {@code forms} of the functions of {@link #formFunction} f0..f(count-1) and a main that runs
-     * forms[in.form] on every In record read from stdin and writes the Out record to stdout.
+     * Builds target/native/{@code name} as a helper of one C function per instruction form: {@code records} (the
+     * includes and the typedefs of the In record, whose form field selects the form, and of the Out record), then
+     * for each form i {@code static void f<i>(In *in, Out *o)} with the body {@code bodies.get(i)}, and a main
+     * that runs the function of in.form on every In record read from stdin and writes the Out record to stdout.
+     * Built without a red zone: a PUSH or PUSHFQ inside a body's asm would overwrite locals kept below RSP.
      */
-    static String formTableAndMain(int count) {
-        StringBuilder c = new StringBuilder("static void (*forms[])(In *, Out *) = {");
-        for (int i = 0; i < count; i++) {
+    static NativeHelper buildForms(String name, String records, List<String> bodies)
+            throws IOException, InterruptedException {
+        StringBuilder c = new StringBuilder(records);
+        for (int i = 0; i < bodies.size(); i++) {
+            c.append("static void f").append(i).append("(In *in, Out *o) {\n").append(bodies.get(i)).append("}\n");
+        }
+        c.append("static void (*forms[])(In *, Out *) = {");
+        for (int i = 0; i < bodies.size(); i++) {
             c.append(i == 0 ? "" : ",").append("f").append(i);
         }
-        return c.append("""
+        c.append("""
                 };
                 int main(void) {
                   In in; Out o = {0};
                   while (fread(&in, sizeof in, 1, stdin) == 1) { forms[in.form](&in, &o); fwrite(&o, sizeof o, 1, stdout); }
                   return 0;
                 }
-                """).toString();
+                """);
+        return build(name, c.toString(), "-mno-red-zone");
     }
 
     /** Instruction bytes written as hex pairs, "0f 58 c1". */

@@ -176,42 +176,35 @@ class SseDifferentialTest {
         };
     }
 
-    private static String cSource(List<Form> forms) {
-        StringBuilder c = new StringBuilder("""
-                #include <stdint.h>
-                #include <stdio.h>
-                typedef struct { uint64_t a[2], b[2], rax; uint32_t mxcsr, form; } In;
-                typedef struct { uint64_t a[2], rax, flags; uint32_t mxcsr, pad; uint64_t b[2]; } Out;
-                static void run(const char *code, In *in, Out *o);
-                """);
-        for (int i = 0; i < forms.size(); i++) {
-            String bytes = NativeHelper.byteDirective(forms.get(i).bytes());
-            c.append(NativeHelper.formFunction(i))
-             .append("  uint64_t a[2] = {in->a[0], in->a[1]}, rax = in->rax, fl;\n")
-             .append("  static uint64_t b[2] __attribute__((aligned(16)));\n  b[0] = in->b[0]; b[1] = in->b[1];\n")
-             .append("  uint32_t m = in->mxcsr;\n")
-             .append("  __asm__ volatile(\"ldmxcsr %4\\n movdqu %0, %%xmm0\\n movdqu %1, %%xmm1\\n mov %2, %%rax\\n")
-             .append(" .byte ").append(bytes).append("\\n movdqu %%xmm0, %0\\n mov %%rax, %2\\n pushfq\\n pop %3\\n")
-             .append(" stmxcsr %4\" : \"+m\"(a), \"+m\"(b), \"+m\"(rax), \"=&r\"(fl), \"+m\"(m) : \"b\"(b) : \"rax\", \"xmm0\",")
-             .append(" \"xmm1\", \"memory\", \"cc\");\n")
-             .append("  o->a[0] = a[0]; o->a[1] = a[1]; o->rax = rax; o->flags = fl; o->mxcsr = m;")
-             .append(" o->b[0] = b[0]; o->b[1] = b[1];\n}\n");
-        }
-        return c.append(NativeHelper.formTableAndMain(forms.size())).toString();
+    /** The helper's In record (XMM0 as a, the second operand as b, RAX, MXCSR, the form) and Out record. */
+    private static final String C_RECORDS = """
+            #include <stdint.h>
+            #include <stdio.h>
+            typedef struct { uint64_t a[2], b[2], rax; uint32_t mxcsr, form; } In;
+            typedef struct { uint64_t a[2], rax, flags; uint32_t mxcsr, pad; uint64_t b[2]; } Out;
+            """;
+
+    /** The C body of a form: XMM0, XMM1, [RBX], RAX and MXCSR from In, the instruction, the results into Out. */
+    private static String cBody(Form form) {
+        return """
+                  uint64_t a[2] = {in->a[0], in->a[1]}, rax = in->rax, fl;
+                  static uint64_t b[2] __attribute__((aligned(16)));
+                  b[0] = in->b[0]; b[1] = in->b[1];
+                  uint32_t m = in->mxcsr;
+                  __asm__ volatile("ldmxcsr %4\\n movdqu %0, %%xmm0\\n movdqu %1, %%xmm1\\n mov %2, %%rax\\n\
+                 .byte @BYTES@\\n movdqu %%xmm0, %0\\n mov %%rax, %2\\n pushfq\\n pop %3\\n\
+                 stmxcsr %4" : "+m"(a), "+m"(b), "+m"(rax), "=&r"(fl), "+m"(m) : "b"(b) : "rax", "xmm0",\
+                 "xmm1", "memory", "cc");
+                  o->a[0] = a[0]; o->a[1] = a[1]; o->rax = rax; o->flags = fl; o->mxcsr = m;\
+                 o->b[0] = b[0]; o->b[1] = b[1];
+                """.replace("@BYTES@", NativeHelper.byteDirective(form.bytes()));
     }
 
-    @Test
-    void registerFormsAgreeWithTheHost() throws Exception {
-        List<Form> forms = forms();
-        // no red zone: the PUSHFQ inside each asm block would overwrite locals kept below RSP
-        NativeHelper helper = NativeHelper.build("sse", cSource(forms), "-mno-red-zone");
-
+    /** Per case: XMM0 and XMM1 (low and high halves), RAX, and MXCSR under random RC, DAZ and FTZ. */
+    private static long[][] randomInputs(int n) {
         Random rnd = new Random(42);
-        int n = forms.size() * CASES;
-        ByteBuffer in = ByteBuffer.allocate(n * 48).order(ByteOrder.LITTLE_ENDIAN);
         long[][] inputs = new long[n][6];
-        for (int i = 0; i < n; i++) {
-            long[] v = inputs[i];
+        for (long[] v : inputs) {
             v[0] = half(rnd);
             v[1] = half(rnd);
             v[2] = half(rnd);
@@ -219,6 +212,20 @@ class SseDifferentialTest {
             v[4] = rnd.nextInt(4) == 0 ? rnd.nextInt(2001) - 1000 : rnd.nextLong();
             v[5] = 0x1f80 | (long) rnd.nextInt(4) << 13 | (rnd.nextInt(4) == 0 ? 0x40 : 0)
                     | (rnd.nextInt(4) == 0 ? 0x8000 : 0);
+        }
+        return inputs;
+    }
+
+    @Test
+    void registerFormsAgreeWithTheHost() throws Exception {
+        List<Form> forms = forms();
+        NativeHelper helper = NativeHelper.buildForms("sse", C_RECORDS,
+                forms.stream().map(SseDifferentialTest::cBody).toList());
+        int n = forms.size() * CASES;
+        long[][] inputs = randomInputs(n);
+        ByteBuffer in = ByteBuffer.allocate(n * 48).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            long[] v = inputs[i];
             in.putLong(v[0]).putLong(v[1]).putLong(v[2]).putLong(v[3]).putLong(v[4]).putInt((int) v[5])
               .putInt(i / CASES);
         }

@@ -285,29 +285,30 @@ class X87DifferentialTest {
 
     // ------------------------------------------------------------------------------------------ host
 
-    private static String cSource(List<Form> forms) {
-        StringBuilder c = new StringBuilder("""
-                #include <stdint.h>
-                #include <stdio.h>
-                #include <string.h>
-                typedef struct { uint8_t st[8][16]; uint8_t mem[16]; uint32_t fcw, form, depth, rflags; } In;
-                typedef struct { uint8_t save[108]; uint32_t pad; uint8_t mem[16]; uint64_t flags; } Out;
-                """);
-        for (int i = 0; i < forms.size(); i++) {
-            String bytes = NativeHelper.byteDirective(forms.get(i).bytes());
-            c.append(NativeHelper.formFunction(i))
-             .append("  static uint8_t m[16] __attribute__((aligned(16)));\n  memcpy(m, in->mem, 16);\n")
-             .append("  uint16_t cw = in->fcw; uint64_t depth = in->depth, rf = in->rflags, fl;\n")
-             .append("  __asm__ volatile(\"fninit\\n fldcw %[cw]\\n mov %[depth], %%rcx\\n")
-             .append(" 1: test %%rcx, %%rcx\\n jz 2f\\n mov %%rcx, %%rax\\n dec %%rax\\n shl $4, %%rax\\n")
-             .append(" fldt (%[st],%%rax)\\n dec %%rcx\\n jmp 1b\\n 2: push %[rf]\\n popfq\\n")
-             .append(" .byte ").append(bytes).append("\\n pushfq\\n pop %[fl]\\n fnsave %[save]\"")
-             .append(" : [fl] \"=&r\"(fl), [save] \"=m\"(o->save), \"+m\"(m)")
-             .append(" : [cw] \"m\"(cw), [depth] \"r\"(depth), [st] \"r\"(in->st), [rf] \"r\"(rf), \"b\"(m)")
-             .append(" : \"rax\", \"rcx\", \"memory\", \"cc\");\n")
-             .append("  memcpy(o->mem, m, 16); o->flags = fl;\n}\n");
-        }
-        return c.append(NativeHelper.formTableAndMain(forms.size())).toString();
+    /** The helper's In record (the stack as 16-byte slots, the memory operand, FCW, form, depth, RFLAGS) and Out. */
+    private static final String C_RECORDS = """
+            #include <stdint.h>
+            #include <stdio.h>
+            #include <string.h>
+            typedef struct { uint8_t st[8][16]; uint8_t mem[16]; uint32_t fcw, form, depth, rflags; } In;
+            typedef struct { uint8_t save[108]; uint32_t pad; uint8_t mem[16]; uint64_t flags; } Out;
+            """;
+
+    /** The C body of a form: FNINIT, FLDCW, the stack loaded with FLD m80, RFLAGS, the instruction, FNSAVE. */
+    private static String cBody(Form form) {
+        return """
+                  static uint8_t m[16] __attribute__((aligned(16)));
+                  memcpy(m, in->mem, 16);
+                  uint16_t cw = in->fcw; uint64_t depth = in->depth, rf = in->rflags, fl;
+                  __asm__ volatile("fninit\\n fldcw %[cw]\\n mov %[depth], %%rcx\\n\
+                 1: test %%rcx, %%rcx\\n jz 2f\\n mov %%rcx, %%rax\\n dec %%rax\\n shl $4, %%rax\\n\
+                 fldt (%[st],%%rax)\\n dec %%rcx\\n jmp 1b\\n 2: push %[rf]\\n popfq\\n\
+                 .byte @BYTES@\\n pushfq\\n pop %[fl]\\n fnsave %[save]"\
+                 : [fl] "=&r"(fl), [save] "=m"(o->save), "+m"(m)\
+                 : [cw] "m"(cw), [depth] "r"(depth), [st] "r"(in->st), [rf] "r"(rf), "b"(m)\
+                 : "rax", "rcx", "memory", "cc");
+                  memcpy(o->mem, m, 16); o->flags = fl;
+                """.replace("@BYTES@", NativeHelper.byteDirective(form.bytes()));
     }
 
     static final int IN_SIZE = 160;
@@ -338,8 +339,8 @@ class X87DifferentialTest {
     @Test
     void everyFormAgreesWithTheHost() throws Exception {
         List<Form> forms = forms();
-        // no red zone: the PUSH/PUSHFQ inside each asm block would overwrite locals kept below RSP
-        NativeHelper helper = NativeHelper.build("x87", cSource(forms), "-mno-red-zone");
+        NativeHelper helper = NativeHelper.buildForms("x87", C_RECORDS,
+                forms.stream().map(X87DifferentialTest::cBody).toList());
 
         Random rnd = new Random(87);
         int n = forms.size() * CASES;
