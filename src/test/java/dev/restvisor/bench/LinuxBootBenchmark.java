@@ -1,5 +1,6 @@
 package dev.restvisor.bench;
 
+import dev.restvisor.core.cpu.exec.SharedBench;
 import dev.restvisor.linux.LinuxBootProbe;
 import dev.restvisor.linux.LinuxGuest;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,7 @@ public final class LinuxBootBenchmark {
      * slightly favours us) over {@code rounds} boots, or null where it cannot run here.
      */
     private static Double qemuSeconds(LinuxGuest guest, int rounds) throws Exception {
-        if (!Files.isRegularFile(SHARED_LINUX.resolve("boot-qemu.sh")) || !onPath("qemu-system-x86_64")) {
+        if (!Files.isRegularFile(SHARED_LINUX.resolve("boot-qemu.sh")) || !SharedBench.onPath("qemu-system-x86_64")) {
             return null;
         }
         Path build = Files.createDirectories(SHARED_LINUX.resolve("build"));
@@ -80,14 +81,5 @@ public final class LinuxBootBenchmark {
             times.add(Double.parseDouble(m.group(1)));
         }
         return times.isEmpty() ? null : times.stream().sorted().toList().get(times.size() / 2);
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

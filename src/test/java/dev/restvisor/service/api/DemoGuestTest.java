@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.restvisor.core.cpu.exec.SharedBench;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -81,21 +82,13 @@ class DemoGuestTest extends ApiTest {
 
     @Test
     void committedImageIsBuiltFromTheSource() throws Exception {
-        assumeTrue(onPath("as") && onPath("ld") && onPath("objcopy"), "GNU binutils not installed: the demo image is not rebuilt");
+        assumeTrue(SharedBench.onPath("as") && SharedBench.onPath("ld") && SharedBench.onPath("objcopy"),
+                "GNU binutils not installed: the demo image is not rebuilt");
         Path out = Files.createTempFile("demo", ".bin");
         Process p = new ProcessBuilder("sh", "src/main/guest/build.sh", out.toString()).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), log);
         assertArrayEquals(Files.readAllBytes(Path.of("src/main/resources/guests/demo.bin")), Files.readAllBytes(out),
                 "src/main/resources/guests/demo.bin is stale: run src/main/guest/build.sh");
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -68,9 +68,7 @@ public final class X87Executor {
             }
             case FNSAVE -> {
                 storeEnvironment(x, d);
-                for (int k = 0; k < 8; k++) {
-                    storeRegister(x, d, envSize + 10L * k, f, physical(f, k));
-                }
+                storeRegisters(x, d, envSize, 10);
                 f.initX87();
             }
             default -> {
@@ -93,9 +91,7 @@ public final class X87Executor {
             }
             case FRSTOR -> {
                 loadEnvironment(x, d);
-                for (int k = 0; k < 8; k++) {
-                    loadRegister(x, d, envSize + 10L * k, f, physical(f, k));
-                }
+                loadRegisters(x, d, envSize, 10);
                 u.retag();
             }
             default -> {
@@ -270,26 +266,23 @@ public final class X87Executor {
         return (x.ea + delta) & Interpreter.mask(d.addrSize);
     }
 
+    /**
+     * FNSTENV/FNSAVE: the environment in the 16-bit (2-byte fields) or 32-bit (4-byte fields, the upper halves of
+     * FCW, FSW, FTW and FDS reserved as ones, FOP beside FCS) layout of SDM Vol. 1 Figures 8-9 and 8-10.
+     */
     private static void storeEnvironment(Interpreter x, DecodedInstruction d) {
         FpuState f = x.state.fpu;
         int seg = d.memorySegment;
-        if (d.opSize == 2) {
-            x.write(seg, offset(x, d, 0), 2, f.fcw);
-            x.write(seg, offset(x, d, 2), 2, f.fsw);
-            x.write(seg, offset(x, d, 4), 2, f.ftw);
-            x.write(seg, offset(x, d, 6), 2, f.fip);
-            x.write(seg, offset(x, d, 8), 2, f.fcs);
-            x.write(seg, offset(x, d, 10), 2, f.fdp);
-            x.write(seg, offset(x, d, 12), 2, f.fds);
-        } else {
-            x.write(seg, offset(x, d, 0), 4, f.fcw | 0xffff0000L);
-            x.write(seg, offset(x, d, 4), 4, f.fsw | 0xffff0000L);
-            x.write(seg, offset(x, d, 8), 4, f.ftw | 0xffff0000L);
-            x.write(seg, offset(x, d, 12), 4, f.fip);
-            x.write(seg, offset(x, d, 16), 4, (f.fcs & 0xffffL) | (long) (f.fop & 0x7ff) << 16);
-            x.write(seg, offset(x, d, 20), 4, f.fdp);
-            x.write(seg, offset(x, d, 24), 4, f.fds | 0xffff0000L);
-        }
+        int step = d.opSize == 2 ? 2 : 4;
+        long reserved = step == 4 ? 0xffff0000L : 0;
+        long csop = step == 4 ? (f.fcs & 0xffffL) | (long) (f.fop & 0x7ff) << 16 : f.fcs;
+        x.write(seg, offset(x, d, 0), step, f.fcw | reserved);
+        x.write(seg, offset(x, d, step), step, f.fsw | reserved);
+        x.write(seg, offset(x, d, 2L * step), step, f.ftw | reserved);
+        x.write(seg, offset(x, d, 3L * step), step, f.fip);
+        x.write(seg, offset(x, d, 4L * step), step, csop);
+        x.write(seg, offset(x, d, 5L * step), step, f.fdp);
+        x.write(seg, offset(x, d, 6L * step), step, f.fds | reserved);
     }
 
     private static void loadEnvironment(Interpreter x, DecodedInstruction d) {
@@ -313,6 +306,22 @@ public final class X87Executor {
         loadControlWord(f, fcw);
     }
 
+    /** ST(0)..ST(7) as 80-bit images from offset at, stride bytes apart (FNSAVE: 10, SDM Vol. 1 Figure 8-13). */
+    private static void storeRegisters(Interpreter x, DecodedInstruction d, long at, int stride) {
+        FpuState f = x.state.fpu;
+        for (int k = 0; k < 8; k++) {
+            storeRegister(x, d, at + (long) stride * k, f, physical(f, k));
+        }
+    }
+
+    /** ST(0)..ST(7) from 80-bit images, as {@link #storeRegisters} lays them out (FRSTOR, FXRSTOR: stride 16). */
+    private static void loadRegisters(Interpreter x, DecodedInstruction d, long at, int stride) {
+        FpuState f = x.state.fpu;
+        for (int k = 0; k < 8; k++) {
+            loadRegister(x, d, at + (long) stride * k, f, physical(f, k));
+        }
+    }
+
     private static void storeRegister(Interpreter x, DecodedInstruction d, long at, FpuState f, int reg) {
         x.write(d.memorySegment, offset(x, d, at), 8, f.stMantissa[reg]);
         x.write(d.memorySegment, offset(x, d, at + 8), 2, f.stExponent[reg]);
@@ -325,14 +334,12 @@ public final class X87Executor {
 
     // ------------------------------------------------------------------ FXSAVE / FXRSTOR / LDMXCSR / STMXCSR
 
-    private static void checkFxsr(CpuState s) {
+    /** The faults of FXSAVE and FXRSTOR before any access: #NM with CR0.EM or CR0.TS, #GP(0) unless 16-byte aligned. */
+    private static void checkFxsr(Interpreter x, DecodedInstruction d) {
+        CpuState s = x.state;
         if ((s.cr0 & (ControlRegisters.CR0_EM | ControlRegisters.CR0_TS)) != 0) {
             throw new GuestFault(GuestFault.NM, -1);
         }
-    }
-
-    private static void checkAligned(Interpreter x, DecodedInstruction d) {
-        CpuState s = x.state;
         long lin = s.mode64() && d.memorySegment < 4 ? x.ea : s.seg[d.memorySegment].base() + x.ea;
         if ((lin & 15) != 0) {
             throw GuestFault.gp(0);
@@ -342,8 +349,7 @@ public final class X87Executor {
     /** FXSAVE (SDM Vol. 2A "FXSAVE", Table 3-53/3-56): REX.W selects the 64-bit FIP/FDP layout. */
     static void fxsave(Interpreter x, DecodedInstruction d) {
         CpuState s = x.state;
-        checkFxsr(s);
-        checkAligned(x, d);
+        checkFxsr(x, d);
         FpuState f = s.fpu;
         int seg = d.memorySegment;
         int abridged = 0;
@@ -381,8 +387,7 @@ public final class X87Executor {
 
     static void fxrstor(Interpreter x, DecodedInstruction d) {
         CpuState s = x.state;
-        checkFxsr(s);
-        checkAligned(x, d);
+        checkFxsr(x, d);
         FpuState f = s.fpu;
         int seg = d.memorySegment;
         int mxcsr = (int) x.read(seg, offset(x, d, 24), 4);
@@ -414,9 +419,7 @@ public final class X87Executor {
             f.fds = (int) x.read(seg, offset(x, d, 20), 2);
         }
         f.mxcsr = mxcsr;
-        for (int i = 0; i < 8; i++) {
-            loadRegister(x, d, 32 + 16L * i, f, physical(f, i));
-        }
+        loadRegisters(x, d, 32, 16);
         System.arraycopy(xmm, 0, f.xmm, 0, 2 * count);
         // the non-empty registers are tagged by their contents (SDM Vol. 1 Table 10-2, FXRSTOR)
         x.x87.retag();

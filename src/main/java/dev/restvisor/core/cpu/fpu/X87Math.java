@@ -49,6 +49,10 @@ public final class X87Math {
     private int rBe;
     private long rSig;
 
+    // a significand split at the rounding position: the bits kept, the round bit and the sticky bit
+    private long kept;
+    private boolean roundBit, stickyBit;
+
     /** The class of a register or memory image in the extended format (SDM Vol. 1 Table 8-3). */
     public static int classify(int se, long m) {
         int e = se & 0x7fff;
@@ -99,32 +103,48 @@ public final class X87Math {
         m = INDEFINITE_M;
     }
 
+    /** The masked response to an invalid operation: IE and the real indefinite (SDM Vol. 1 4.9.1.2). */
+    private void invalidOperation() {
+        flags |= IE;
+        indefinite();
+    }
+
+    private void infinity(int sign) {
+        result(sign, 0x7fff, INTEGER_BIT);
+    }
+
+    private void zero(int sign) {
+        result(sign, 0, 0);
+    }
+
     // ------------------------------------------------------------------------------------------ unpacking
+
+    /**
+     * The biased exponent of the value se/m once its significand is normalized (integer bit at bit 63): a
+     * denormal's lies below 1 (SDM Vol. 1 4.8.3.2); any other value keeps its exponent field.
+     */
+    static int unpackedExponent(int se, long m) {
+        int e = se & 0x7fff;
+        return e == 0 && m != 0 ? 1 - Long.numberOfLeadingZeros(m) : e;
+    }
+
+    /** The significand of se/m normalized as for {@link #unpackedExponent}. */
+    static long unpackedSignificand(int se, long m) {
+        return (se & 0x7fff) == 0 ? m << Long.numberOfLeadingZeros(m) : m;
+    }
 
     private void unpackA(int se, long m) {
         as = se >>> 15 & 1;
         ac = classify(se, m);
-        if (ac == DENORMAL) {
-            int z = Long.numberOfLeadingZeros(m);
-            am = m << z;
-            ae = 1 - z;
-        } else {
-            am = m;
-            ae = se & 0x7fff;
-        }
+        ae = unpackedExponent(se, m);
+        am = unpackedSignificand(se, m);
     }
 
     private void unpackB(int se, long m) {
         bs = se >>> 15 & 1;
         bc = classify(se, m);
-        if (bc == DENORMAL) {
-            int z = Long.numberOfLeadingZeros(m);
-            bm = m << z;
-            be = 1 - z;
-        } else {
-            bm = m;
-            be = se & 0x7fff;
-        }
+        be = unpackedExponent(se, m);
+        bm = unpackedSignificand(se, m);
     }
 
     /**
@@ -138,8 +158,7 @@ public final class X87Math {
         boolean aNan = isNaN(ac), bNan = isNaN(bc);
         nanOperand = aNan || bNan || ac == UNSUPPORTED || bc == UNSUPPORTED;
         if (ac == UNSUPPORTED || bc == UNSUPPORTED) {
-            flags |= IE;
-            indefinite();
+            invalidOperation();
             return true;
         }
         if (!aNan && !bNan) {
@@ -168,8 +187,7 @@ public final class X87Math {
     private boolean nanOperand(int aSe, long aM) {
         nanOperand = ac == UNSUPPORTED || isNaN(ac);
         if (ac == UNSUPPORTED) {
-            flags |= IE;
-            indefinite();
+            invalidOperation();
             return true;
         }
         if (isNaN(ac)) {
@@ -210,44 +228,36 @@ public final class X87Math {
         };
     }
 
+    /** Splits hi:lo at p bits below bit 63 into kept, roundBit and stickyBit (SDM Vol. 1 4.8.4). */
+    private void split(long hi, long lo, int p) {
+        int drop = 64 - p;
+        if (drop == 0) {
+            kept = hi;
+            roundBit = lo < 0;
+            stickyBit = (lo << 1) != 0;
+        } else {
+            kept = hi >>> drop;
+            roundBit = (hi >>> (drop - 1) & 1) != 0;
+            stickyBit = (hi & ((1L << (drop - 1)) - 1)) != 0 || lo != 0;
+        }
+    }
+
     /** Whether rounding the normalized hi:lo at p bits carries out of the top bit. */
     private boolean carriesOut(int sign, long hi, long lo, int p) {
-        int drop = 64 - p;
-        long keep;
-        boolean round, sticky;
-        if (drop == 0) {
-            keep = hi;
-            round = lo < 0;
-            sticky = (lo << 1) != 0;
-        } else {
-            keep = hi >>> drop;
-            round = (hi >>> (drop - 1) & 1) != 0;
-            sticky = (hi & ((1L << (drop - 1)) - 1)) != 0 || lo != 0;
-        }
-        long full = drop == 0 ? -1L : (1L << p) - 1;
-        return keep == full && increments(sign, rc(), keep, round, sticky);
+        split(hi, lo, p);
+        long full = p == 64 ? -1L : (1L << p) - 1;
+        return kept == full && increments(sign, rc(), kept, roundBit, stickyBit);
     }
 
     /** Rounds hi:lo (any alignment) at p bits below bit 63 into rSig; returns the flags PE and C1. */
     private int roundField(int sign, long hi, long lo, int p) {
-        int drop = 64 - p;
-        long keep;
-        boolean round, sticky;
-        if (drop == 0) {
-            keep = hi;
-            round = lo < 0;
-            sticky = (lo << 1) != 0;
-        } else {
-            keep = hi >>> drop;
-            round = (hi >>> (drop - 1) & 1) != 0;
-            sticky = (hi & ((1L << (drop - 1)) - 1)) != 0 || lo != 0;
-        }
-        int f = round || sticky ? PE : 0;
-        if (increments(sign, rc(), keep, round, sticky)) {
-            keep++;
+        split(hi, lo, p);
+        int f = roundBit || stickyBit ? PE : 0;
+        if (increments(sign, rc(), kept, roundBit, stickyBit)) {
+            kept++;
             f |= C1;
         }
-        rSig = drop == 0 ? keep : keep << drop;
+        rSig = p == 64 ? kept : kept << (64 - p);
         return f;
     }
 
@@ -401,21 +411,22 @@ public final class X87Math {
         }
     }
 
+    /** a + b with b's sign taken as bSign (FSUB, FSUBR: b's sign inverted). */
     private void add(int bSign) {
+        bs = bSign;
         if (ac == INF || bc == INF) {
-            if (ac == INF && bc == INF && as != bSign) {
-                flags |= IE;
-                indefinite();
+            if (ac == INF && bc == INF && as != bs) {
+                invalidOperation();
                 return;
             }
             denormalCheck();
-            result(ac == INF ? as : bSign, 0x7fff, INTEGER_BIT);
+            infinity(ac == INF ? as : bs);
             return;
         }
         denormalCheck();
         int p = precision();
         if (ac == ZERO && bc == ZERO) {
-            result(as == bSign ? as : rc() == 1 ? 1 : 0, 0, 0);
+            zero(as == bs ? as : rc() == 1 ? 1 : 0);
             return;
         }
         if (bc == ZERO) {
@@ -423,19 +434,15 @@ public final class X87Math {
             return;
         }
         if (ac == ZERO) {
-            packExtended(bSign, be, bm, 0, p);
+            packExtended(bs, be, bm, 0, p);
             return;
         }
-        int s1 = as, e1 = ae, s2 = bSign, e2 = be;
-        long m1 = am, m2 = bm;
-        if (e1 < e2 || (e1 == e2 && Long.compareUnsigned(m1, m2) < 0)) {
-            s1 = bSign;
-            e1 = be;
-            m1 = bm;
-            s2 = as;
-            e2 = ae;
-            m2 = am;
+        if (ae < be || (ae == be && Long.compareUnsigned(am, bm) < 0)) {
+            // the operand of the larger magnitude first
+            swap();
         }
+        int s1 = as, e1 = ae, s2 = bs, e2 = be;
+        long m1 = am, m2 = bm;
         int d = e1 - e2;
         long h2, l2;
         if (d == 0) {
@@ -465,7 +472,7 @@ public final class X87Math {
             lo = -l2;
             hi = m1 - h2 - (l2 != 0 ? 1 : 0);
             if (hi == 0 && lo == 0) {
-                result(rc() == 1 ? 1 : 0, 0, 0);
+                zero(rc() == 1 ? 1 : 0);
                 return;
             }
             if (hi == 0) {
@@ -487,17 +494,16 @@ public final class X87Math {
         int sign = as ^ bs;
         if (ac == INF || bc == INF) {
             if (ac == ZERO || bc == ZERO) {
-                flags |= IE;
-                indefinite();
+                invalidOperation();
                 return;
             }
             denormalCheck();
-            result(sign, 0x7fff, INTEGER_BIT);
+            infinity(sign);
             return;
         }
         denormalCheck();
         if (ac == ZERO || bc == ZERO) {
-            result(sign, 0, 0);
+            zero(sign);
             return;
         }
         long hi = Math.unsignedMultiplyHigh(am, bm);
@@ -515,33 +521,31 @@ public final class X87Math {
         int sign = as ^ bs;
         if (ac == INF) {
             if (bc == INF) {
-                flags |= IE;
-                indefinite();
+                invalidOperation();
                 return;
             }
             denormalCheck();
-            result(sign, 0x7fff, INTEGER_BIT);
+            infinity(sign);
             return;
         }
         if (bc == INF) {
             denormalCheck();
-            result(sign, 0, 0);
+            zero(sign);
             return;
         }
         if (bc == ZERO) {
             if (ac == ZERO) {
-                flags |= IE;
-                indefinite();
+                invalidOperation();
                 return;
             }
             // divide-by-zero takes precedence over a denormal dividend (SDM Vol. 1 4.9.2)
             flags |= ZE;
-            result(sign, 0x7fff, INTEGER_BIT);
+            infinity(sign);
             return;
         }
         denormalCheck();
         if (ac == ZERO) {
-            result(sign, 0, 0);
+            zero(sign);
             return;
         }
         // restoring division: 66 quotient bits, the first of weight 1 (am/bm is in [1/2, 2))
@@ -584,19 +588,18 @@ public final class X87Math {
             return;
         }
         if (ac == ZERO) {
-            result(as, 0, 0);
+            zero(as);
             return;
         }
         if (as != 0) {
-            flags |= IE;
-            indefinite();
+            invalidOperation();
             return;
         }
         if (ac == DENORMAL) {
             flags |= DE;
         }
         if (ac == INF) {
-            result(0, 0x7fff, INTEGER_BIT);
+            infinity(0);
             return;
         }
         // value = am * 2^E, E = ae - BIAS - 63; make E even, scale the radicand by 2^130
@@ -647,58 +650,57 @@ public final class X87Math {
 
     // ------------------------------------------------------------------------------------------ conversions
 
-    /** A single-precision image to extended, exactly (SNaNs stay signalling; a denormal raises DE). */
+    /** FLD m32fp: a single-precision image to extended, exactly (SNaNs stay signalling; a denormal raises DE). */
     public void fromSingle(int bits) {
-        flags = 0;
-        int sign = bits >>> 31;
-        int e = bits >>> 23 & 0xff;
-        long frac = bits & 0x7fffffL;
-        if (e == 0xff) {
-            result(sign, 0x7fff, INTEGER_BIT | frac << 40);
-        } else if (e == 0) {
-            if (frac == 0) {
-                result(sign, 0, 0);
-            } else {
-                flags |= DE;
-                int z = Long.numberOfLeadingZeros(frac);
-                result(sign, BIAS - 126 - (z - 40), frac << z);
-            }
-        } else {
-            result(sign, e - 127 + BIAS, INTEGER_BIT | frac << 40);
-        }
+        fromBinary(bits & 0xffffffffL, 8, 23);
     }
 
+    /** FLD m64fp: a double-precision image to extended, as {@link #fromSingle}. */
     public void fromDouble(long bits) {
+        fromBinary(bits, 11, 52);
+    }
+
+    /**
+     * An image of an IEEE 754 binary interchange format (sign, a biased exponent of exponentBits, a trailing
+     * significand of fractionBits; SDM Vol. 1 4.2.2) to extended, exactly.
+     */
+    private void fromBinary(long bits, int exponentBits, int fractionBits) {
         flags = 0;
-        int sign = (int) (bits >>> 63);
-        int e = (int) (bits >>> 52) & 0x7ff;
-        long frac = bits & 0xfffffffffffffL;
-        if (e == 0x7ff) {
-            result(sign, 0x7fff, INTEGER_BIT | frac << 11);
+        int sign = (int) (bits >>> (exponentBits + fractionBits)) & 1;
+        int maxE = (1 << exponentBits) - 1;
+        int bias = maxE >>> 1;
+        int e = (int) (bits >>> fractionBits) & maxE;
+        long frac = bits & ((1L << fractionBits) - 1);
+        int align = 63 - fractionBits;
+        if (e == maxE) {
+            result(sign, 0x7fff, INTEGER_BIT | frac << align);
         } else if (e == 0) {
             if (frac == 0) {
-                result(sign, 0, 0);
+                zero(sign);
             } else {
                 flags |= DE;
                 int z = Long.numberOfLeadingZeros(frac);
-                result(sign, BIAS - 1022 - (z - 11), frac << z);
+                result(sign, BIAS - (bias - 1) - (z - align), frac << z);
             }
         } else {
-            result(sign, e - 1023 + BIAS, INTEGER_BIT | frac << 11);
+            result(sign, e - bias + BIAS, INTEGER_BIT | frac << align);
         }
     }
 
-    /** A signed integer to extended (exact). */
+    /** FILD: a signed integer to extended (exact). */
     public void fromLong(long v) {
         flags = 0;
-        if (v == 0) {
-            result(0, 0, 0);
-            return;
+        fromMagnitude(v < 0 ? 1 : 0, v < 0 ? -v : v);
+    }
+
+    /** The integer sign * mag (mag unsigned) to extended, exactly: its leading one becomes the integer bit. */
+    private void fromMagnitude(int sign, long mag) {
+        if (mag == 0) {
+            zero(sign);
+        } else {
+            int z = Long.numberOfLeadingZeros(mag);
+            result(sign, BIAS + 63 - z, mag << z);
         }
-        int sign = v < 0 ? 1 : 0;
-        long mag = v < 0 ? -v : v;
-        int z = Long.numberOfLeadingZeros(mag);
-        result(sign, BIAS + 63 - z, mag << z);
     }
 
     /** The result of {@link #toSingle}/{@link #toDouble}/{@link #toInteger}: the memory image. */
@@ -709,17 +711,20 @@ public final class X87Math {
      * leaves flags set and the caller does not store.
      */
     public void toSingle(int aSe, long aM) {
-        toFloat(aSe, aM, 24, 127, 254, 8);
+        toBinary(aSe, aM, 8, 23);
     }
 
     public void toDouble(int aSe, long aM) {
-        toFloat(aSe, aM, 53, 1023, 2046, 11);
+        toBinary(aSe, aM, 11, 52);
     }
 
-    private void toFloat(int aSe, long aM, int p, int bias, int maxBe, int ebits) {
+    /** Extended to the binary interchange format of {@link #fromBinary}, rounded at its precision. */
+    private void toBinary(int aSe, long aM, int ebits, int fracBits) {
         flags = 0;
         unpackA(aSe, aM);
-        int fracBits = p - 1;
+        int p = fracBits + 1;
+        int bias = (1 << (ebits - 1)) - 1;
+        int maxBe = (1 << ebits) - 2;
         long sign = (long) as << (fracBits + ebits);
         long expAll = (1L << ebits) - 1;
         switch (ac) {
@@ -844,12 +849,7 @@ public final class X87Math {
             return;
         }
         roundToInt(as, ae, am);
-        if (intMag == 0) {
-            result(as, 0, 0);
-        } else {
-            int z = Long.numberOfLeadingZeros(intMag);
-            result(as, BIAS + 63 - z, intMag << z);
-        }
+        fromMagnitude(as, intMag);
     }
 
     // ------------------------------------------------------------------------------------------ comparison
@@ -904,26 +904,18 @@ public final class X87Math {
             return;
         }
         if (bc == INF) {
+            // a * 2^+inf is an infinity and a * 2^-inf a zero, but 0 * 2^+inf and inf * 2^-inf are invalid
+            if (ac == (bs == 0 ? ZERO : INF)) {
+                invalidOperation();
+                return;
+            }
+            if (ac == DENORMAL) {
+                flags |= DE;
+            }
             if (bs == 0) {
-                if (ac == ZERO) {
-                    flags |= IE;
-                    indefinite();
-                    return;
-                }
-                if (ac == DENORMAL) {
-                    flags |= DE;
-                }
-                result(as, 0x7fff, INTEGER_BIT);
+                infinity(as);
             } else {
-                if (ac == INF) {
-                    flags |= IE;
-                    indefinite();
-                    return;
-                }
-                if (ac == DENORMAL) {
-                    flags |= DE;
-                }
-                result(as, 0, 0);
+                zero(as);
             }
             return;
         }
@@ -970,8 +962,7 @@ public final class X87Math {
             return 0;
         }
         if (ac == INF || bc == ZERO) {
-            flags |= IE;
-            indefinite();
+            invalidOperation();
             return 0;
         }
         denormalCheck();
@@ -1042,7 +1033,7 @@ public final class X87Math {
 
     private int remainderResult(int sign, int e, long r, boolean oneQuotient, int q) {
         if (r == 0) {
-            result(sign, 0, 0);
+            zero(sign);
         } else {
             int z = Long.numberOfLeadingZeros(r);
             packExtended(sign, e - z, r << z, 0, 64);

@@ -19,6 +19,8 @@ public final class X87Transcendental {
     private static final MathContext MC = new MathContext(60);
     /** A bound on every series: the arguments are reduced so that far fewer terms are needed. */
     private static final int MAX_TERMS = 4000;
+    /** A series stops at a term below this fraction of the sum: far below the 64-bit significand's last place. */
+    private static final BigDecimal EPS = BigDecimal.ONE.movePointLeft(70);
     private static final BigDecimal TWO = BigDecimal.valueOf(2);
     static final BigDecimal LN2 = atanhSmall(BigDecimal.ONE.divide(BigDecimal.valueOf(3), MC)).multiply(TWO, MC);
     static final BigDecimal LN10 = atanhSmall(BigDecimal.ONE.divide(BigDecimal.valueOf(9), MC)).multiply(TWO, MC)
@@ -98,32 +100,30 @@ public final class X87Transcendental {
 
     // ---------------------------------------------------------------------------------------- series
 
-    private static BigDecimal atanhSmall(BigDecimal u) {
-        BigDecimal u2 = u.multiply(u, MC);
-        BigDecimal term = u;
-        BigDecimal sum = u;
-        BigDecimal eps = BigDecimal.ONE.movePointLeft(70);
-        for (int n = 3; n < MAX_TERMS; n += 2) {
-            term = term.multiply(u2, MC);
-            BigDecimal t = term.divide(BigDecimal.valueOf(n), MC);
-            sum = sum.add(t, MC);
-            if (t.abs().compareTo(eps.multiply(sum.abs(), MC)) <= 0) {
-                break;
-            }
-        }
-        return sum;
+    /** Whether a series may stop: its last term is zero or negligible beside the sum. */
+    private static boolean converged(BigDecimal term, BigDecimal sum) {
+        return term.signum() == 0 || term.abs().compareTo(EPS.multiply(sum.abs(), MC)) <= 0;
     }
 
+    /** atanh(u) = u + u^3/3 + u^5/5 + ..., |u| small. */
+    private static BigDecimal atanhSmall(BigDecimal u) {
+        return oddPowerSeries(u, u.multiply(u, MC));
+    }
+
+    /** atan(u) = u - u^3/3 + u^5/5 - ..., |u| small. */
     private static BigDecimal atanSeries(BigDecimal u) {
-        BigDecimal u2 = u.multiply(u, MC).negate();
-        BigDecimal term = u;
+        return oddPowerSeries(u, u.multiply(u, MC).negate());
+    }
+
+    /** u + u * ratio / 3 + u * ratio^2 / 5 + ...: the series of atanh (ratio u^2) and atan (ratio -u^2). */
+    private static BigDecimal oddPowerSeries(BigDecimal u, BigDecimal ratio) {
+        BigDecimal power = u;
         BigDecimal sum = u;
-        BigDecimal eps = BigDecimal.ONE.movePointLeft(70);
         for (int n = 3; n < MAX_TERMS; n += 2) {
-            term = term.multiply(u2, MC);
-            BigDecimal t = term.divide(BigDecimal.valueOf(n), MC);
+            power = power.multiply(ratio, MC);
+            BigDecimal t = power.divide(BigDecimal.valueOf(n), MC);
             sum = sum.add(t, MC);
-            if (t.abs().compareTo(eps.multiply(sum.abs(), MC)) <= 0) {
+            if (converged(t, sum)) {
                 break;
             }
         }
@@ -135,11 +135,10 @@ public final class X87Transcendental {
         BigDecimal r2 = r.multiply(r, MC).negate();
         BigDecimal term = odd ? r : BigDecimal.ONE;
         BigDecimal sum = term;
-        BigDecimal eps = BigDecimal.ONE.movePointLeft(70);
         for (int n = odd ? 2 : 1; n < MAX_TERMS; n += 2) {
             term = term.multiply(r2, MC).divide(BigDecimal.valueOf((long) n * (n + 1)), MC);
             sum = sum.add(term, MC);
-            if (term.signum() == 0 || term.abs().compareTo(eps.multiply(sum.abs(), MC)) <= 0) {
+            if (converged(term, sum)) {
                 break;
             }
         }
@@ -265,23 +264,6 @@ public final class X87Transcendental {
         round(x, v, true, dir);
     }
 
-    /** FPATAN: atan(y/x) in the quadrant of (x, y), for finite non-zero operands, into x87. */
-    public static void atan2(X87Math x87, int ys, int ybe, long ysig, int xs, int xbe, long xsig) {
-        BigDecimal y = exact(0, ybe, ysig);
-        BigDecimal xv = exact(0, xbe, xsig);
-        BigDecimal a = atan(y.divide(xv, MC));
-        if (xs != 0) {
-            a = PI.subtract(a, MC);
-        }
-        round(x87, ys != 0 ? a.negate() : a, true, -1);
-    }
-
-    /** pi * num / den with the sign given, rounded (for the special cases of FPATAN). */
-    public static void piMultiple(X87Math x87, int sign, int num, int den) {
-        BigDecimal v = PI.multiply(BigDecimal.valueOf(num), MC).divide(BigDecimal.valueOf(den), MC);
-        round(x87, sign != 0 ? v.negate() : v, true);
-    }
-
     /** F2XM1 of a finite non-zero operand. */
     public static void exp2m1(X87Math x87, int sign, int be, long sig) {
         if (be == X87Math.BIAS && sig == X87Math.INTEGER_BIT) {
@@ -307,68 +289,19 @@ public final class X87Transcendental {
     private static BigDecimal expm1(BigDecimal y) {
         BigDecimal term = y;
         BigDecimal sum = y;
-        BigDecimal eps = BigDecimal.ONE.movePointLeft(70);
         for (int n = 2; n < MAX_TERMS; n++) {
             term = term.multiply(y, MC).divide(BigDecimal.valueOf(n), MC);
             sum = sum.add(term, MC);
-            if (term.signum() == 0 || term.abs().compareTo(eps.multiply(sum.abs(), MC)) <= 0) {
+            if (converged(term, sum)) {
                 break;
             }
         }
         return sum;
     }
 
-    /** FYL2X: y * log2(x) for finite non-zero y and finite positive x. */
-    public static void yl2x(X87Math x87, int ys, int ybe, long ysig, int xbe, long xsig) {
-        if (xsig == X87Math.INTEGER_BIT) {
-            // x = 2^e: y * e exactly, rounded once at 64 bits
-            int save = x87.fcw;
-            x87.fromLong(xbe - X87Math.BIAS);
-            int eSe = x87.se;
-            long eM = x87.m;
-            x87.fcw |= 0x300;
-            x87.binary(X87Math.MUL, ys << 15 | Math.max(ybe, 0), ybe >= 1 ? ysig : ysig >>> (1 - ybe), eSe, eM);
-            x87.fcw = save;
-            x87.flags &= ~X87Math.DE;
-            if ((x87.se & 0x7fff) == 0 && x87.m != 0) {
-                x87.flags |= X87Math.UE;
-            }
-            return;
-        }
-        BigDecimal l = log2(xbe, xsig);
-        if (l.signum() == 0) {
-            x87.se = ys << 15;
-            x87.m = 0;
-            return;
-        }
-        BigDecimal v = exact(ys, ybe, ysig).multiply(l, MC);
-        boolean exact = xsig == X87Math.INTEGER_BIT;
-        round(x87, v, !exact);
-    }
-
-    /** FYL2XP1: y * log2(x + 1) for finite non-zero y and x. */
-    public static void yl2xp1(X87Math x87, int ys, int ybe, long ysig, int xs, int xbe, long xsig) {
-        BigDecimal x = exact(xs, xbe, xsig);
-        BigDecimal ln = x.abs().compareTo(new BigDecimal("0.25")) < 0 ? log1p(x) : ln(BigDecimal.ONE.add(x));
-        BigDecimal v = exact(ys, ybe, ysig).multiply(ln.divide(LN2, MC), MC);
-        round(x87, v, true);
-    }
-
-    // ---------------------------------------------------------------------------------------- special cases
+    // ---------------------------------------------------------------------- FPATAN, FYL2X, FYL2XP1 by their tables
 
     private static final int INF_SE = 0x7fff;
-
-    private static boolean finite(int cls) {
-        return cls == X87Math.NORMAL || cls == X87Math.DENORMAL;
-    }
-
-    private static int be(int se, long m) {
-        return (se & 0x7fff) == 0 ? 1 - Long.numberOfLeadingZeros(m) : se & 0x7fff;
-    }
-
-    private static long sig(int se, long m) {
-        return (se & 0x7fff) == 0 ? m << Long.numberOfLeadingZeros(m) : m;
-    }
 
     private static int denormals(int xc, int yc) {
         return xc == X87Math.DENORMAL || yc == X87Math.DENORMAL ? X87Math.DE : 0;
@@ -386,7 +319,6 @@ public final class X87Transcendental {
         }
         int yc = X87Math.classify(ySe, yM), xc = X87Math.classify(xSe, xM);
         int ys = ySe >>> 15 & 1, xs = xSe >>> 15 & 1;
-        int de = denormals(xc, yc);
         if (yc == X87Math.ZERO) {
             if (xs == 0) {
                 x87.setResult(ys << 15, 0);
@@ -408,13 +340,31 @@ public final class X87Transcendental {
                 piMultiple(x87, ys, 1, 1);
             }
         } else {
-            atan2(x87, ys, be(ySe, yM), sig(ySe, yM), xs, be(xSe, xM), sig(xSe, xM));
+            atan2(x87, ys, X87Math.unpackedExponent(ySe, yM), X87Math.unpackedSignificand(ySe, yM), xs,
+                    X87Math.unpackedExponent(xSe, xM), X87Math.unpackedSignificand(xSe, xM));
             x87.flags |= X87Math.PE;
         }
         if (x87.se != (ys << 15) || x87.m != 0) {
             x87.flags |= X87Math.PE;
         }
-        x87.flags |= de;
+        x87.flags |= denormals(xc, yc);
+    }
+
+    /** FPATAN: atan(y/x) in the quadrant of (x, y), for finite non-zero operands, into x87. */
+    public static void atan2(X87Math x87, int ys, int ybe, long ysig, int xs, int xbe, long xsig) {
+        BigDecimal y = exact(0, ybe, ysig);
+        BigDecimal xv = exact(0, xbe, xsig);
+        BigDecimal a = atan(y.divide(xv, MC));
+        if (xs != 0) {
+            a = PI.subtract(a, MC);
+        }
+        round(x87, ys != 0 ? a.negate() : a, true, -1);
+    }
+
+    /** pi * num / den with the sign given, rounded (for the special cases of FPATAN). */
+    public static void piMultiple(X87Math x87, int sign, int num, int den) {
+        BigDecimal v = PI.multiply(BigDecimal.valueOf(num), MC).divide(BigDecimal.valueOf(den), MC);
+        round(x87, sign != 0 ? v.negate() : v, true);
     }
 
     /** FYL2X: ST(1) = y * log2(x), y = ST(1), x = ST(0) (SDM Vol. 2A "FYL2X" Table 3-51). */
@@ -466,10 +416,39 @@ public final class X87Transcendental {
         } else if (yc == X87Math.ZERO || lZero) {
             x87.setResult(sign << 15, 0);
         } else {
-            yl2x(x87, ys, be(ySe, yM), sig(ySe, yM), be(xSe, xM), sig(xSe, xM));
+            yl2x(x87, ys, X87Math.unpackedExponent(ySe, yM), X87Math.unpackedSignificand(ySe, yM),
+                    X87Math.unpackedExponent(xSe, xM), X87Math.unpackedSignificand(xSe, xM));
             x87.flags |= X87Math.PE;
         }
         x87.flags |= de;
+    }
+
+    /** FYL2X: y * log2(x) for finite non-zero y and finite positive x. */
+    public static void yl2x(X87Math x87, int ys, int ybe, long ysig, int xbe, long xsig) {
+        if (xsig == X87Math.INTEGER_BIT) {
+            // x = 2^e: y * e exactly, rounded once at 64 bits
+            int save = x87.fcw;
+            x87.fromLong(xbe - X87Math.BIAS);
+            int eSe = x87.se;
+            long eM = x87.m;
+            x87.fcw |= 0x300;
+            x87.binary(X87Math.MUL, ys << 15 | Math.max(ybe, 0), ybe >= 1 ? ysig : ysig >>> (1 - ybe), eSe, eM);
+            x87.fcw = save;
+            x87.flags &= ~X87Math.DE;
+            if ((x87.se & 0x7fff) == 0 && x87.m != 0) {
+                x87.flags |= X87Math.UE;
+            }
+            return;
+        }
+        BigDecimal l = log2(xbe, xsig);
+        if (l.signum() == 0) {
+            x87.se = ys << 15;
+            x87.m = 0;
+            return;
+        }
+        BigDecimal v = exact(ys, ybe, ysig).multiply(l, MC);
+        boolean exact = xsig == X87Math.INTEGER_BIT;
+        round(x87, v, !exact);
     }
 
     /** FYL2XP1: ST(1) = y * log2(x + 1), y = ST(1), x = ST(0) (SDM Vol. 2A "FYL2XP1" Table 3-52). */
@@ -505,9 +484,18 @@ public final class X87Transcendental {
         } else if (yc == X87Math.INF || xc == X87Math.INF) {
             x87.setResult(sign << 15 | INF_SE, X87Math.INTEGER_BIT);
         } else {
-            yl2xp1(x87, ys, be(ySe, yM), sig(ySe, yM), xs, be(xSe, xM), sig(xSe, xM));
+            yl2xp1(x87, ys, X87Math.unpackedExponent(ySe, yM), X87Math.unpackedSignificand(ySe, yM), xs,
+                    X87Math.unpackedExponent(xSe, xM), X87Math.unpackedSignificand(xSe, xM));
             x87.flags |= X87Math.PE;
         }
         x87.flags |= de;
+    }
+
+    /** FYL2XP1: y * log2(x + 1) for finite non-zero y and x. */
+    public static void yl2xp1(X87Math x87, int ys, int ybe, long ysig, int xs, int xbe, long xsig) {
+        BigDecimal x = exact(xs, xbe, xsig);
+        BigDecimal ln = x.abs().compareTo(new BigDecimal("0.25")) < 0 ? log1p(x) : ln(BigDecimal.ONE.add(x));
+        BigDecimal v = exact(ys, ybe, ysig).multiply(ln.divide(LN2, MC), MC);
+        round(x87, v, true);
     }
 }

@@ -139,6 +139,27 @@ public final class X87Unit {
         return commit(X87Math.IE | X87Math.SF | (overflow ? C1 : 0));
     }
 
+    /**
+     * The stack checks of an instruction that replaces ST(0) from its value and, with pushes, also pushes
+     * (FSINCOS, FPTAN, FXTRACT): an empty ST(0) is an underflow, a full ST(7) before a push an overflow; a masked
+     * stack fault writes the indefinite to ST(0) and pushes the indefinite as well.
+     *
+     * @return false if a stack fault ends the instruction
+     */
+    private boolean stackReady(boolean pushes) {
+        boolean underflow = empty(0);
+        if (underflow || (pushes && !empty(7))) {
+            if (stackFault(!underflow)) {
+                set(0, X87Math.INDEFINITE_SE, X87Math.INDEFINITE_M);
+                if (pushes) {
+                    push(X87Math.INDEFINITE_SE, X87Math.INDEFINITE_M);
+                }
+            }
+            return false;
+        }
+        return true;
+    }
+
     private void prepare() {
         math.fcw = f.fcw;
     }
@@ -453,10 +474,7 @@ public final class X87Unit {
 
     /** FADD..FDIVR and FIADD..FIDIVR with the converted memory source: ST(0) = ST(0) op src. */
     public void arithmeticSource(int op) {
-        if (empty(0)) {
-            if (stackFault(false)) {
-                set(0, X87Math.INDEFINITE_SE, X87Math.INDEFINITE_M);
-            }
+        if (!stackReady(false)) {
             return;
         }
         prepare();
@@ -545,10 +563,7 @@ public final class X87Unit {
 
     /** FCHS (negate true) and FABS: sign only, no exceptions but #IS. */
     public void sign(boolean negate) {
-        if (empty(0)) {
-            if (stackFault(false)) {
-                set(0, X87Math.INDEFINITE_SE, X87Math.INDEFINITE_M);
-            }
+        if (!stackReady(false)) {
             return;
         }
         commit(0);
@@ -560,10 +575,7 @@ public final class X87Unit {
     public static final int SQRT = 0, RNDINT = 1, F2XM1 = 2, SIN = 3, COS = 4;
 
     public void unary(int op) {
-        if (empty(0)) {
-            if (stackFault(false)) {
-                set(0, X87Math.INDEFINITE_SE, X87Math.INDEFINITE_M);
-            }
+        if (!stackReady(false)) {
             return;
         }
         prepare();
@@ -614,21 +626,17 @@ public final class X87Unit {
                     commit(0);
                     return false;
                 }
-                int sign = se >>> 15 & 1;
-                int be = e;
-                long sig = m;
-                int flags = 0;
-                if (cls == X87Math.DENORMAL) {
-                    int z = Long.numberOfLeadingZeros(m);
-                    sig = m << z;
-                    be = 1 - z;
-                    flags = X87Math.DE;
-                }
-                X87Transcendental.trig(math, which, sign, be, sig);
-                math.flags |= flags | X87Math.PE;
+                X87Transcendental.trig(math, which, se >>> 15 & 1, X87Math.unpackedExponent(se, m),
+                        X87Math.unpackedSignificand(se, m));
+                math.flags |= denormalFlag(cls) | X87Math.PE;
             }
         }
         return true;
+    }
+
+    /** DE for a denormal operand (SDM Vol. 1 4.9.1.3), else nothing. */
+    private static int denormalFlag(int cls) {
+        return cls == X87Math.DENORMAL ? X87Math.DE : 0;
     }
 
     private void nan(int se, long m, int flags) {
@@ -652,40 +660,21 @@ public final class X87Unit {
                 }
             }
             default -> {
-                int be = se & 0x7fff;
-                long sig = m;
-                int flags = 0;
-                if (cls == X87Math.DENORMAL) {
-                    int z = Long.numberOfLeadingZeros(m);
-                    sig = m << z;
-                    be = 1 - z;
-                    flags = X87Math.DE;
-                }
-                X87Transcendental.exp2m1(math, se >>> 15 & 1, be, sig);
-                math.flags |= flags | X87Math.PE;
+                X87Transcendental.exp2m1(math, se >>> 15 & 1, X87Math.unpackedExponent(se, m),
+                        X87Math.unpackedSignificand(se, m));
+                math.flags |= denormalFlag(cls) | X87Math.PE;
             }
         }
     }
 
     /** FSINCOS (which 1: ST(0) = cos, push... as SDM: ST(1) = sin, ST(0) = cos) and FPTAN (which 2). */
     public void pushingTrig(boolean tangent) {
-        if (empty(0)) {
-            if (stackFault(false)) {
-                set(0, X87Math.INDEFINITE_SE, X87Math.INDEFINITE_M);
-                push(X87Math.INDEFINITE_SE, X87Math.INDEFINITE_M);
-            }
+        if (!stackReady(true)) {
             return;
         }
-        if (!empty(7)) {
-            if (stackFault(true)) {
-                set(0, X87Math.INDEFINITE_SE, X87Math.INDEFINITE_M);
-                push(X87Math.INDEFINITE_SE, X87Math.INDEFINITE_M);
-            }
-            return;
-        }
-        prepare();
         int se = se(0);
         long m = m(0);
+        prepare();
         f.fsw &= ~C2;
         if (!trigOperand(se, m, tangent ? 2 : 0)) {
             return;
@@ -756,18 +745,7 @@ public final class X87Unit {
 
     /** FXTRACT: ST(0) = the significand, then the exponent is below it. */
     public void extract() {
-        if (empty(0)) {
-            if (stackFault(false)) {
-                set(0, X87Math.INDEFINITE_SE, X87Math.INDEFINITE_M);
-                push(X87Math.INDEFINITE_SE, X87Math.INDEFINITE_M);
-            }
-            return;
-        }
-        if (!empty(7)) {
-            if (stackFault(true)) {
-                set(0, X87Math.INDEFINITE_SE, X87Math.INDEFINITE_M);
-                push(X87Math.INDEFINITE_SE, X87Math.INDEFINITE_M);
-            }
+        if (!stackReady(true)) {
             return;
         }
         prepare();

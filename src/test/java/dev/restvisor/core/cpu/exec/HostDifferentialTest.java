@@ -2,23 +2,15 @@ package dev.restvisor.core.cpu.exec;
 
 import dev.restvisor.core.cpu.decode.DecodedInstruction;
 import dev.restvisor.core.cpu.decode.Disassembler;
-import dev.restvisor.core.cpu.state.ControlRegisters;
-import dev.restvisor.core.cpu.state.CpuState;
 import dev.restvisor.core.cpu.state.Rflags;
-import dev.restvisor.core.cpu.state.Segment;
-import dev.restvisor.core.io.IoBus;
-import dev.restvisor.core.memory.GuestMemory;
-import dev.restvisor.core.memory.MemoryQuota;
-import dev.restvisor.core.memory.MemorySlot;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -147,10 +139,10 @@ class HostDifferentialTest {
 
     @Test
     void integerFormsMatchTheHost() throws Exception {
-        String arch = System.getProperty("os.arch");
-        Assumptions.assumeTrue(arch.equals("amd64") || arch.equals("x86_64"), "host is not x86-64");
-        Path runner = buildRunner();
-        Assumptions.assumeTrue(runner != null, "gcc not available");
+        NativeHelper runner;
+        try (InputStream source = HostDifferentialTest.class.getResourceAsStream("/native/x86runner.c")) {
+            runner = NativeHelper.build("x86runner", new String(source.readAllBytes(), StandardCharsets.UTF_8));
+        }
 
         Random rnd = new Random(20261203);
         List<Case> cases = new ArrayList<>();
@@ -357,28 +349,7 @@ class HostDifferentialTest {
         return sb.toString();
     }
 
-    private static Path buildRunner() throws IOException, InterruptedException {
-        Path dir = Path.of("target", "native");
-        Files.createDirectories(dir);
-        Path src = dir.resolve("x86runner.c");
-        try (InputStream in = HostDifferentialTest.class.getResourceAsStream("/native/x86runner.c")) {
-            Files.write(src, in.readAllBytes());
-        }
-        Path exe = dir.resolve("x86runner");
-        try {
-            Process p = new ProcessBuilder("gcc", "-O1", "-o", exe.toString(), src.toString())
-                    .redirectErrorStream(true).start();
-            String log = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException("gcc failed: " + log);
-            }
-        } catch (IOException e) {
-            return null;
-        }
-        return exe;
-    }
-
-    private static byte[] runNative(Path runner, List<Case> cases) throws IOException, InterruptedException {
+    private static byte[] runNative(NativeHelper runner, List<Case> cases) throws IOException, InterruptedException {
         ByteBuffer in = ByteBuffer.allocate(cases.size() * (17 * 8 + 64 + 16)).order(ByteOrder.LITTLE_ENDIAN);
         for (Case c : cases) {
             for (long r : c.regs) {
@@ -391,68 +362,28 @@ class HostDifferentialTest {
             System.arraycopy(c.code, 0, code, 0, c.code.length);
             in.put(code);
         }
-        Process p = new ProcessBuilder(runner.toString()).start();
-        Thread writer = new Thread(() -> {
-            try (OutputStream os = p.getOutputStream()) {
-                os.write(in.array());
-            } catch (IOException ignored) {
-                // the reader reports the short output
-            }
-        });
-        writer.start();
-        byte[] out = new byte[cases.size() * (17 * 8 + 64 + 8)];
-        int n;
-        try (InputStream din = p.getInputStream()) {
-            n = din.readNBytes(out, 0, out.length);
-        }
-        writer.join();
-        int rc = p.waitFor();
-        if (n != out.length) {
-            Case c = cases.get(n / (17 * 8 + 64 + 8));
-            throw new IllegalStateException("native runner stopped (exit " + rc + ") at " + c.form.name + " ["
-                    + hex(c.code) + "]");
-        }
-        return out;
+        return runner.run(in.array(), 17 * 8 + 64 + 8, cases.size(),
+                i -> cases.get(i).form.name + " [" + hex(cases.get(i).code) + "]");
     }
 
     /** A 64-bit vcpu with identity-mapped low memory, running one instruction at a time. */
-    private static final class Core {
-        private final GuestMemory memory = new GuestMemory(MemoryQuota.UNLIMITED);
-        private final MemorySlot ram = memory.setRegion(0, 0, 0, 2 << 20);
-        private final CpuState s = new CpuState();
-        private final Cpu cpu;
-
+    private static final class Core extends LongModeMachine {
         Core() {
-            // PML4 at 0x1000 -> PDPT at 0x2000 -> PD at 0x3000 with one 2 MiB page at 0
-            ram.write64(0x1000, 0x2003);
-            ram.write64(0x2000, 0x3003);
-            ram.write64(0x3000, 0x83);
-            int exits = (1 << GuestFault.DE) | (1 << GuestFault.UD) | (1 << GuestFault.GP) | (1 << GuestFault.PF);
-            cpu = new Cpu(s, memory, new IoBus(), new CpuConfig(() -> 0, false, exits));
+            super(GuestFault.DE, GuestFault.UD, GuestFault.GP, GuestFault.PF);
         }
 
         String run(Case c, long[] want, byte[] wantMem, boolean wantFault) {
             s.reset();
-            s.cr0 = ControlRegisters.CR0_PE | ControlRegisters.CR0_PG | ControlRegisters.CR0_ET;
-            s.cr4 = ControlRegisters.CR4_PAE;
-            s.cr3 = 0x1000;
-            s.efer = ControlRegisters.EFER_LME | ControlRegisters.EFER_LMA;
-            s.seg[1] = new Segment(8, 0, 0xffffffff, 11, 1, 0, 0, 1, 1, 1, 0, 0);
-            for (int sr : new int[] {0, 2, 3, 4, 5}) {
-                s.seg[sr] = new Segment(16, 0, 0xffffffff, 3, 1, 0, 1, 1, 0, 1, 0, 0);
-            }
+            enterLongMode(0, 0);
             System.arraycopy(c.regs, 0, s.gpr, 0, 16);
             s.gpr[3] = BUFFER;
             s.gpr[4] = 0x30000;
             s.rflags = c.flags;
-            s.rip = CODE;
+            memory.write(BUFFER, c.mem, 0, 64);
             byte[] code = new byte[16];
             java.util.Arrays.fill(code, (byte) 0x90);
             System.arraycopy(c.code, 0, code, 0, c.code.length);
-            memory.write(CODE, code, 0, 16);
-            memory.write(BUFFER, c.mem, 0, 64);
-            cpu.stateChanged();
-            CpuExit e = cpu.run(1);
+            CpuExit e = step(CODE, code);
             boolean fault = e.reason == ExitReason.EXCEPTION;
             if (fault != wantFault) {
                 return fault ? "core raised #" + e.exceptionVector + ", host did not" : "host raised #DE, core "

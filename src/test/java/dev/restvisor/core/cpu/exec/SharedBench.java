@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The ../shared/bench guests built for a test: the folder is copied under target/ and built there with the
  * workload sizes the test chooses (its build.sh takes them as EXTRA_CFLAGS), native programs included. The
- * calling test is skipped, saying why, where ../shared/bench, gcc or nasm is missing.
+ * calling test is skipped, saying why, where ../shared/bench, gcc or nasm is missing. {@link #onPath} is the
+ * check for a host tool that other tests and benchmarks do without when it is missing.
  */
 public final class SharedBench {
     private SharedBench() {
@@ -35,6 +36,16 @@ public final class SharedBench {
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
         return out;
+    }
+
+    /** Whether an executable named {@code tool} is in a directory of PATH. */
+    public static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean tool(String name) {

@@ -1,30 +1,14 @@
 package dev.restvisor.core.cpu.exec;
 
 import dev.restvisor.core.cpu.state.ControlRegisters;
-import dev.restvisor.core.cpu.state.CpuState;
 import dev.restvisor.core.cpu.state.Rflags;
-import dev.restvisor.core.cpu.state.Segment;
-import dev.restvisor.core.io.IoBus;
-import dev.restvisor.core.memory.GuestMemory;
-import dev.restvisor.core.memory.MemoryQuota;
-import dev.restvisor.core.memory.MemorySlot;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * SSE/SSE2 against the host CPU: every register form runs on random XMM inputs (special values mixed in)
@@ -45,21 +29,12 @@ class SseDifferentialTest {
     record Form(String name, byte[] bytes, boolean flags, boolean memory) {
     }
 
-    private static byte[] hex(String s) {
-        String[] p = s.trim().split("\\s+");
-        byte[] b = new byte[p.length];
-        for (int i = 0; i < p.length; i++) {
-            b[i] = (byte) Integer.parseInt(p[i], 16);
-        }
-        return b;
-    }
-
     private static void add(List<Form> f, String name, String bytes) {
-        f.add(new Form(name, hex(bytes), false, false));
+        f.add(new Form(name, NativeHelper.hexBytes(bytes), false, false));
     }
 
     private static void mem(List<Form> f, String name, String bytes, boolean flags) {
-        f.add(new Form(name + " mem", hex(bytes), flags, true));
+        f.add(new Form(name + " mem", NativeHelper.hexBytes(bytes), flags, true));
     }
 
     static List<Form> forms() {
@@ -88,10 +63,10 @@ class SseDifferentialTest {
                 add(f, "cmp" + suf[p] + " " + imm, pre[p] + " 0f c2 c1 0" + imm);
             }
         }
-        f.add(new Form("ucomiss", hex("0f 2e c1"), true, false));
-        f.add(new Form("ucomisd", hex("66 0f 2e c1"), true, false));
-        f.add(new Form("comiss", hex("0f 2f c1"), true, false));
-        f.add(new Form("comisd", hex("66 0f 2f c1"), true, false));
+        f.add(new Form("ucomiss", NativeHelper.hexBytes("0f 2e c1"), true, false));
+        f.add(new Form("ucomisd", NativeHelper.hexBytes("66 0f 2e c1"), true, false));
+        f.add(new Form("comiss", NativeHelper.hexBytes("0f 2f c1"), true, false));
+        f.add(new Form("comisd", NativeHelper.hexBytes("66 0f 2f c1"), true, false));
         String[][] two = {{"54", "and"}, {"55", "andn"}, {"56", "or"}, {"57", "xor"}, {"14", "unpckl"}, {"15", "unpckh"}};
         for (String[] t : two) {
             add(f, t[1] + "ps", "0f " + t[0] + " c1");
@@ -201,78 +176,35 @@ class SseDifferentialTest {
         };
     }
 
-    private static String cSource(List<Form> forms) {
-        StringBuilder c = new StringBuilder("""
-                #include <stdint.h>
-                #include <stdio.h>
-                typedef struct { uint64_t a[2], b[2], rax; uint32_t mxcsr, form; } In;
-                typedef struct { uint64_t a[2], rax, flags; uint32_t mxcsr, pad; uint64_t b[2]; } Out;
-                static void run(const char *code, In *in, Out *o);
-                """);
-        for (int i = 0; i < forms.size(); i++) {
-            StringBuilder bytes = new StringBuilder();
-            for (byte b : forms.get(i).bytes()) {
-                bytes.append(bytes.length() == 0 ? "" : ",").append(String.format("0x%02x", b & 0xff));
-            }
-            c.append("static void f").append(i).append("(In *in, Out *o) {\n")
-             .append("  uint64_t a[2] = {in->a[0], in->a[1]}, rax = in->rax, fl;\n")
-             .append("  static uint64_t b[2] __attribute__((aligned(16)));\n  b[0] = in->b[0]; b[1] = in->b[1];\n")
-             .append("  uint32_t m = in->mxcsr;\n")
-             .append("  __asm__ volatile(\"ldmxcsr %4\\n movdqu %0, %%xmm0\\n movdqu %1, %%xmm1\\n mov %2, %%rax\\n")
-             .append(" .byte ").append(bytes).append("\\n movdqu %%xmm0, %0\\n mov %%rax, %2\\n pushfq\\n pop %3\\n")
-             .append(" stmxcsr %4\" : \"+m\"(a), \"+m\"(b), \"+m\"(rax), \"=&r\"(fl), \"+m\"(m) : \"b\"(b) : \"rax\", \"xmm0\",")
-             .append(" \"xmm1\", \"memory\", \"cc\");\n")
-             .append("  o->a[0] = a[0]; o->a[1] = a[1]; o->rax = rax; o->flags = fl; o->mxcsr = m;")
-             .append(" o->b[0] = b[0]; o->b[1] = b[1];\n}\n");
-        }
-        c.append("static void (*forms[])(In *, Out *) = {");
-        for (int i = 0; i < forms.size(); i++) {
-            c.append(i == 0 ? "" : ",").append("f").append(i);
-        }
-        c.append("""
-                };
-                int main(void) {
-                  In in; Out o = {0};
-                  while (fread(&in, sizeof in, 1, stdin) == 1) { forms[in.form](&in, &o); fwrite(&o, sizeof o, 1, stdout); }
-                  return 0;
-                }
-                """);
-        return c.toString();
+    /** The helper's In record (XMM0 as a, the second operand as b, RAX, MXCSR, the form) and Out record. */
+    private static final String C_RECORDS = """
+            #include <stdint.h>
+            #include <stdio.h>
+            typedef struct { uint64_t a[2], b[2], rax; uint32_t mxcsr, form; } In;
+            typedef struct { uint64_t a[2], rax, flags; uint32_t mxcsr, pad; uint64_t b[2]; } Out;
+            """;
+
+    /** The C body of a form: XMM0, XMM1, [RBX], RAX and MXCSR from In, the instruction, the results into Out. */
+    private static String cBody(Form form) {
+        return """
+                  uint64_t a[2] = {in->a[0], in->a[1]}, rax = in->rax, fl;
+                  static uint64_t b[2] __attribute__((aligned(16)));
+                  b[0] = in->b[0]; b[1] = in->b[1];
+                  uint32_t m = in->mxcsr;
+                  __asm__ volatile("ldmxcsr %4\\n movdqu %0, %%xmm0\\n movdqu %1, %%xmm1\\n mov %2, %%rax\\n\
+                 .byte @BYTES@\\n movdqu %%xmm0, %0\\n mov %%rax, %2\\n pushfq\\n pop %3\\n\
+                 stmxcsr %4" : "+m"(a), "+m"(b), "+m"(rax), "=&r"(fl), "+m"(m) : "b"(b) : "rax", "xmm0",\
+                 "xmm1", "memory", "cc");
+                  o->a[0] = a[0]; o->a[1] = a[1]; o->rax = rax; o->flags = fl; o->mxcsr = m;\
+                 o->b[0] = b[0]; o->b[1] = b[1];
+                """.replace("@BYTES@", NativeHelper.byteDirective(form.bytes()));
     }
 
-    private static Path build(List<Form> forms) throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("sse-diff");
-        Path src = dir.resolve("sse.c");
-        Path exe = dir.resolve("sse");
-        Files.writeString(src, cSource(forms));
-        Process p;
-        try {
-            // no red zone: the PUSHFQ inside each asm block would overwrite locals kept below RSP
-            p = new ProcessBuilder("gcc", "-O1", "-mno-red-zone", "-o", exe.toString(), src.toString()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            return null;
-        }
-        String log = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("gcc failed: " + log);
-        }
-        return exe;
-    }
-
-    @Test
-    void registerFormsAgreeWithTheHost() throws Exception {
-        String arch = System.getProperty("os.arch");
-        Assumptions.assumeTrue(arch.equals("amd64") || arch.equals("x86_64"), "host is not x86-64");
-        List<Form> forms = forms();
-        Path exe = build(forms);
-        Assumptions.assumeTrue(exe != null, "gcc not available");
-
+    /** Per case: XMM0 and XMM1 (low and high halves), RAX, and MXCSR under random RC, DAZ and FTZ. */
+    private static long[][] randomInputs(int n) {
         Random rnd = new Random(42);
-        int n = forms.size() * CASES;
-        ByteBuffer in = ByteBuffer.allocate(n * 48).order(ByteOrder.LITTLE_ENDIAN);
         long[][] inputs = new long[n][6];
-        for (int i = 0; i < n; i++) {
-            long[] v = inputs[i];
+        for (long[] v : inputs) {
             v[0] = half(rnd);
             v[1] = half(rnd);
             v[2] = half(rnd);
@@ -280,29 +212,28 @@ class SseDifferentialTest {
             v[4] = rnd.nextInt(4) == 0 ? rnd.nextInt(2001) - 1000 : rnd.nextLong();
             v[5] = 0x1f80 | (long) rnd.nextInt(4) << 13 | (rnd.nextInt(4) == 0 ? 0x40 : 0)
                     | (rnd.nextInt(4) == 0 ? 0x8000 : 0);
+        }
+        return inputs;
+    }
+
+    @Test
+    void registerFormsAgreeWithTheHost() throws Exception {
+        List<Form> forms = forms();
+        NativeHelper helper = NativeHelper.buildForms("sse", C_RECORDS,
+                forms.stream().map(SseDifferentialTest::cBody).toList());
+        int n = forms.size() * CASES;
+        long[][] inputs = randomInputs(n);
+        ByteBuffer in = ByteBuffer.allocate(n * 48).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            long[] v = inputs[i];
             in.putLong(v[0]).putLong(v[1]).putLong(v[2]).putLong(v[3]).putLong(v[4]).putInt((int) v[5])
               .putInt(i / CASES);
         }
-        Process p = new ProcessBuilder(exe.toString()).start();
-        Thread writer = new Thread(() -> {
-            try (OutputStream os = p.getOutputStream()) {
-                os.write(in.array());
-            } catch (IOException ignored) {
-                // the reader reports a short result
-            }
-        });
-        writer.start();
-        byte[] out = new byte[n * 56];
-        try (InputStream is = p.getInputStream()) {
-            new DataInputStream(is).readFully(out);
-        }
-        writer.join();
-        p.waitFor();
+        byte[] out = helper.run(in.array(), 56, n, i -> forms.get(i / CASES).name());
         ByteBuffer res = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
 
         Core core = new Core();
-        TreeMap<String, Integer> failures = new TreeMap<>();
-        List<String> examples = new ArrayList<>();
+        FormDifferences differences = new FormDifferences();
         for (int i = 0; i < n; i++) {
             Form form = forms.get(i / CASES);
             long wantLo = res.getLong();
@@ -315,48 +246,24 @@ class SseDifferentialTest {
             long wantMem1 = res.getLong();
             String diff = core.run(form, inputs[i], wantLo, wantHi, wantRax, wantFlags, wantMxcsr, wantMem0, wantMem1);
             if (diff != null) {
-                int seen = failures.merge(form.name(), 1, Integer::sum);
-                if (seen <= 3) {
-                    long[] v = inputs[i];
-                    examples.add(String.format("%s a=%016x:%016x b=%016x:%016x rax=%x mxcsr=%x:%s", form.name(), v[1],
-                            v[0], v[3], v[2], v[4], v[5], diff));
-                }
+                long[] v = inputs[i];
+                differences.add(form.name(), () -> String.format("%s a=%016x:%016x b=%016x:%016x rax=%x mxcsr=%x:%s",
+                        form.name(), v[1], v[0], v[3], v[2], v[4], v[5], diff));
             }
         }
-        StringBuilder report = new StringBuilder();
-        report.append(String.format("%d forms x %d cases, %d forms with differences%n", forms.size(), CASES,
-                failures.size()));
-        failures.forEach((k, v) -> report.append(String.format("  %-24s %d%n", k, v)));
-        examples.forEach(e -> report.append("  ").append(e).append('\n'));
-        Files.writeString(Path.of("target/sse-differential.txt"), report);
-        assertTrue(failures.isEmpty(), report.toString());
+        differences.report(String.format("%d forms x %d cases, %d forms with differences%n", forms.size(), CASES,
+                differences.forms()), "sse-differential.txt");
     }
 
     /** A 64-bit vcpu with identity-mapped low memory and SSE enabled, running one instruction at a time. */
-    private static final class Core {
-        private final GuestMemory memory = new GuestMemory(MemoryQuota.UNLIMITED);
-        private final MemorySlot ram = memory.setRegion(0, 0, 0, 2 << 20);
-        private final CpuState s = new CpuState();
-        private final Cpu cpu;
-
+    private static final class Core extends LongModeMachine {
         Core() {
-            ram.write64(0x1000, 0x2003);
-            ram.write64(0x2000, 0x3003);
-            ram.write64(0x3000, 0x83);
-            int exits = (1 << GuestFault.UD) | (1 << GuestFault.GP) | (1 << GuestFault.XM) | (1 << GuestFault.NM);
-            cpu = new Cpu(s, memory, new IoBus(), new CpuConfig(() -> 0, false, exits));
+            super(GuestFault.UD, GuestFault.GP, GuestFault.XM, GuestFault.NM);
         }
 
         String run(Form form, long[] v, long lo, long hi, long rax, long flags, long mxcsr, long mem0, long mem1) {
             s.reset();
-            s.cr0 = ControlRegisters.CR0_PE | ControlRegisters.CR0_PG | ControlRegisters.CR0_ET;
-            s.cr4 = ControlRegisters.CR4_PAE | ControlRegisters.CR4_OSFXSR | ControlRegisters.CR4_OSXMMEXCPT;
-            s.cr3 = 0x1000;
-            s.efer = ControlRegisters.EFER_LME | ControlRegisters.EFER_LMA;
-            s.seg[1] = new Segment(8, 0, 0xffffffff, 11, 1, 0, 0, 1, 1, 1, 0, 0);
-            for (int sr : new int[] {0, 2, 3, 4, 5}) {
-                s.seg[sr] = new Segment(16, 0, 0xffffffff, 3, 1, 0, 1, 1, 0, 1, 0, 0);
-            }
+            enterLongMode(0, ControlRegisters.CR4_OSFXSR | ControlRegisters.CR4_OSXMMEXCPT);
             s.fpu.xmm[0] = v[0];
             s.fpu.xmm[1] = v[1];
             s.fpu.xmm[2] = v[2];
@@ -366,10 +273,7 @@ class SseDifferentialTest {
             ram.write64(BUFFER, v[2]);
             ram.write64(BUFFER + 8, v[3]);
             s.fpu.mxcsr = (int) v[5];
-            s.rip = CODE;
-            memory.write(CODE, form.bytes(), 0, form.bytes().length);
-            cpu.stateChanged();
-            CpuExit e = cpu.run(1);
+            CpuExit e = step(CODE, form.bytes());
             if (e.reason == ExitReason.EXCEPTION) {
                 return " core raised #" + e.exceptionVector;
             }

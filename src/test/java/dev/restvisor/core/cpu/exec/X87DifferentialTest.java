@@ -2,30 +2,15 @@ package dev.restvisor.core.cpu.exec;
 
 import dev.restvisor.core.cpu.fpu.X87Math;
 import dev.restvisor.core.cpu.state.ControlRegisters;
-import dev.restvisor.core.cpu.state.CpuState;
 import dev.restvisor.core.cpu.state.Rflags;
-import dev.restvisor.core.cpu.state.Segment;
-import dev.restvisor.core.io.IoBus;
-import dev.restvisor.core.memory.GuestMemory;
-import dev.restvisor.core.memory.MemoryQuota;
-import dev.restvisor.core.memory.MemorySlot;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The x87 against the host CPU. Every escape-opcode form (memory operands at [rbx], register forms on
@@ -57,17 +42,8 @@ class X87DifferentialTest {
     record Form(String name, byte[] bytes, Mem mem, boolean transcendental, Domain domain) {
     }
 
-    private static byte[] hex(String s) {
-        String[] p = s.trim().split("\\s+");
-        byte[] b = new byte[p.length];
-        for (int i = 0; i < p.length; i++) {
-            b[i] = (byte) Integer.parseInt(p[i], 16);
-        }
-        return b;
-    }
-
     private static void reg(List<Form> f, String name, String bytes) {
-        f.add(new Form(name, hex(bytes), Mem.NONE, false, Domain.ANY));
+        f.add(new Form(name, NativeHelper.hexBytes(bytes), Mem.NONE, false, Domain.ANY));
     }
 
     private static void mem(List<Form> f, String name, int esc, int reg, Mem mem) {
@@ -75,7 +51,7 @@ class X87DifferentialTest {
     }
 
     private static void trans(List<Form> f, String name, String bytes, Domain domain) {
-        f.add(new Form(name, hex(bytes), Mem.NONE, true, domain));
+        f.add(new Form(name, NativeHelper.hexBytes(bytes), Mem.NONE, true, domain));
     }
 
     static List<Form> forms() {
@@ -309,65 +285,30 @@ class X87DifferentialTest {
 
     // ------------------------------------------------------------------------------------------ host
 
-    private static String cSource(List<Form> forms) {
-        StringBuilder c = new StringBuilder("""
-                #include <stdint.h>
-                #include <stdio.h>
-                #include <string.h>
-                typedef struct { uint8_t st[8][16]; uint8_t mem[16]; uint32_t fcw, form, depth, rflags; } In;
-                typedef struct { uint8_t save[108]; uint32_t pad; uint8_t mem[16]; uint64_t flags; } Out;
-                """);
-        for (int i = 0; i < forms.size(); i++) {
-            StringBuilder bytes = new StringBuilder();
-            for (byte b : forms.get(i).bytes()) {
-                bytes.append(bytes.length() == 0 ? "" : ",").append(String.format("0x%02x", b & 0xff));
-            }
-            c.append("static void f").append(i).append("(In *in, Out *o) {\n")
-             .append("  static uint8_t m[16] __attribute__((aligned(16)));\n  memcpy(m, in->mem, 16);\n")
-             .append("  uint16_t cw = in->fcw; uint64_t depth = in->depth, rf = in->rflags, fl;\n")
-             .append("  __asm__ volatile(\"fninit\\n fldcw %[cw]\\n mov %[depth], %%rcx\\n")
-             .append(" 1: test %%rcx, %%rcx\\n jz 2f\\n mov %%rcx, %%rax\\n dec %%rax\\n shl $4, %%rax\\n")
-             .append(" fldt (%[st],%%rax)\\n dec %%rcx\\n jmp 1b\\n 2: push %[rf]\\n popfq\\n")
-             .append(" .byte ").append(bytes).append("\\n pushfq\\n pop %[fl]\\n fnsave %[save]\"")
-             .append(" : [fl] \"=&r\"(fl), [save] \"=m\"(o->save), \"+m\"(m)")
-             .append(" : [cw] \"m\"(cw), [depth] \"r\"(depth), [st] \"r\"(in->st), [rf] \"r\"(rf), \"b\"(m)")
-             .append(" : \"rax\", \"rcx\", \"memory\", \"cc\");\n")
-             .append("  memcpy(o->mem, m, 16); o->flags = fl;\n}\n");
-        }
-        c.append("static void (*forms[])(In *, Out *) = {");
-        for (int i = 0; i < forms.size(); i++) {
-            c.append(i == 0 ? "" : ",").append("f").append(i);
-        }
-        c.append("""
-                };
-                int main(void) {
-                  In in; Out o;
-                  memset(&o, 0, sizeof o);
-                  while (fread(&in, sizeof in, 1, stdin) == 1) { forms[in.form](&in, &o); fwrite(&o, sizeof o, 1, stdout); }
-                  return 0;
-                }
-                """);
-        return c.toString();
-    }
+    /** The helper's In record (the stack as 16-byte slots, the memory operand, FCW, form, depth, RFLAGS) and Out. */
+    private static final String C_RECORDS = """
+            #include <stdint.h>
+            #include <stdio.h>
+            #include <string.h>
+            typedef struct { uint8_t st[8][16]; uint8_t mem[16]; uint32_t fcw, form, depth, rflags; } In;
+            typedef struct { uint8_t save[108]; uint32_t pad; uint8_t mem[16]; uint64_t flags; } Out;
+            """;
 
-    private static Path build(List<Form> forms) throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("x87-diff");
-        Path src = dir.resolve("x87.c");
-        Path exe = dir.resolve("x87");
-        Files.writeString(src, cSource(forms));
-        Process p;
-        try {
-            // no red zone: the PUSH/PUSHFQ inside each asm block would overwrite locals kept below RSP
-            p = new ProcessBuilder("gcc", "-O1", "-mno-red-zone", "-o", exe.toString(), src.toString())
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            return null;
-        }
-        String log = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("gcc failed: " + log);
-        }
-        return exe;
+    /** The C body of a form: FNINIT, FLDCW, the stack loaded with FLD m80, RFLAGS, the instruction, FNSAVE. */
+    private static String cBody(Form form) {
+        return """
+                  static uint8_t m[16] __attribute__((aligned(16)));
+                  memcpy(m, in->mem, 16);
+                  uint16_t cw = in->fcw; uint64_t depth = in->depth, rf = in->rflags, fl;
+                  __asm__ volatile("fninit\\n fldcw %[cw]\\n mov %[depth], %%rcx\\n\
+                 1: test %%rcx, %%rcx\\n jz 2f\\n mov %%rcx, %%rax\\n dec %%rax\\n shl $4, %%rax\\n\
+                 fldt (%[st],%%rax)\\n dec %%rcx\\n jmp 1b\\n 2: push %[rf]\\n popfq\\n\
+                 .byte @BYTES@\\n pushfq\\n pop %[fl]\\n fnsave %[save]"\
+                 : [fl] "=&r"(fl), [save] "=m"(o->save), "+m"(m)\
+                 : [cw] "m"(cw), [depth] "r"(depth), [st] "r"(in->st), [rf] "r"(rf), "b"(m)\
+                 : "rax", "rcx", "memory", "cc");
+                  memcpy(o->mem, m, 16); o->flags = fl;
+                """.replace("@BYTES@", NativeHelper.byteDirective(form.bytes()));
     }
 
     static final int IN_SIZE = 160;
@@ -397,11 +338,9 @@ class X87DifferentialTest {
 
     @Test
     void everyFormAgreesWithTheHost() throws Exception {
-        String arch = System.getProperty("os.arch");
-        Assumptions.assumeTrue(arch.equals("amd64") || arch.equals("x86_64"), "host is not x86-64");
         List<Form> forms = forms();
-        Path exe = build(forms);
-        Assumptions.assumeTrue(exe != null, "gcc not available");
+        NativeHelper helper = NativeHelper.buildForms("x87", C_RECORDS,
+                forms.stream().map(X87DifferentialTest::cBody).toList());
 
         Random rnd = new Random(87);
         int n = forms.size() * CASES;
@@ -415,53 +354,26 @@ class X87DifferentialTest {
             }
             in.put(c.mem()).putInt(c.fcw()).putInt(c.form()).putInt(c.depth()).putInt((int) c.rflags());
         }
-        byte[] out = runHost(exe, in.array(), n * OUT_SIZE);
+        byte[] out = helper.run(in.array(), OUT_SIZE, n,
+                i -> forms.get(i / CASES).name() + " " + describe(cases[i]));
         ByteBuffer res = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
 
         Core core = new Core();
-        TreeMap<String, Integer> failures = new TreeMap<>();
+        FormDifferences differences = new FormDifferences();
         TreeMap<String, Integer> ulpCounts = new TreeMap<>();
-        List<String> examples = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Form form = forms.get(i / CASES);
             byte[] want = new byte[OUT_SIZE];
             res.get(want);
             String diff = core.run(form, cases[i], ByteBuffer.wrap(want).order(ByteOrder.LITTLE_ENDIAN), ulpCounts);
             if (diff != null) {
-                int seen = failures.merge(form.name(), 1, Integer::sum);
-                if (seen <= 3) {
-                    examples.add(form.name() + " " + describe(cases[i]) + ":" + diff);
-                }
+                Case c = cases[i];
+                differences.add(form.name(), () -> form.name() + " " + describe(c) + ":" + diff);
             }
         }
-        StringBuilder report = new StringBuilder();
-        report.append(String.format("%d forms x %d cases = %d, %d forms with differences%n", forms.size(), CASES, n,
-                failures.size()));
-        report.append("transcendental results off by k ulps: ").append(ulpCounts).append('\n');
-        failures.forEach((k, v) -> report.append(String.format("  %-24s %d%n", k, v)));
-        examples.forEach(e -> report.append("  ").append(e).append('\n'));
-        Files.createDirectories(Path.of("target"));
-        Files.writeString(Path.of("target/x87-differential.txt"), report);
-        assertTrue(failures.isEmpty(), report.toString());
-    }
-
-    static byte[] runHost(Path exe, byte[] input, int outSize) throws Exception {
-        Process p = new ProcessBuilder(exe.toString()).start();
-        Thread writer = new Thread(() -> {
-            try (OutputStream os = p.getOutputStream()) {
-                os.write(input);
-            } catch (IOException ignored) {
-                // the reader reports a short result
-            }
-        });
-        writer.start();
-        byte[] out = new byte[outSize];
-        try (InputStream is = p.getInputStream()) {
-            new DataInputStream(is).readFully(out);
-        }
-        writer.join();
-        p.waitFor();
-        return out;
+        String header = String.format("%d forms x %d cases = %d, %d forms with differences%n", forms.size(), CASES, n,
+                differences.forms());
+        differences.report(header + "transcendental results off by k ulps: " + ulpCounts + '\n', "x87-differential.txt");
     }
 
     private static String describe(Case c) {
@@ -490,30 +402,14 @@ class X87DifferentialTest {
     }
 
     /** A 64-bit vcpu with identity-mapped low memory, running one x87 instruction from a prepared state. */
-    static final class Core {
-        private final GuestMemory memory = new GuestMemory(MemoryQuota.UNLIMITED);
-        private final MemorySlot ram = memory.setRegion(0, 0, 0, 2 << 20);
-        private final CpuState s = new CpuState();
-        private final Cpu cpu;
-
+    static final class Core extends LongModeMachine {
         Core() {
-            ram.write64(0x1000, 0x2003);
-            ram.write64(0x2000, 0x3003);
-            ram.write64(0x3000, 0x83);
-            int exits = (1 << GuestFault.UD) | (1 << GuestFault.GP) | (1 << GuestFault.MF) | (1 << GuestFault.NM);
-            cpu = new Cpu(s, memory, new IoBus(), new CpuConfig(() -> 0, false, exits));
+            super(GuestFault.UD, GuestFault.GP, GuestFault.MF, GuestFault.NM);
         }
 
         String run(Form form, Case c, ByteBuffer want, TreeMap<String, Integer> ulpCounts) {
             s.reset();
-            s.cr0 = ControlRegisters.CR0_PE | ControlRegisters.CR0_PG | ControlRegisters.CR0_ET | ControlRegisters.CR0_NE;
-            s.cr4 = ControlRegisters.CR4_PAE | ControlRegisters.CR4_OSFXSR;
-            s.cr3 = 0x1000;
-            s.efer = ControlRegisters.EFER_LME | ControlRegisters.EFER_LMA;
-            s.seg[1] = new Segment(8, 0, 0xffffffff, 11, 1, 0, 0, 1, 1, 1, 0, 0);
-            for (int sr : new int[] {0, 2, 3, 4, 5}) {
-                s.seg[sr] = new Segment(16, 0, 0xffffffff, 3, 1, 0, 1, 1, 0, 1, 0, 0);
-            }
+            enterLongMode(ControlRegisters.CR0_NE, ControlRegisters.CR4_OSFXSR);
             s.rflags = c.rflags();
             s.gpr[3] = BUFFER;
             memory.write(BUFFER, c.mem(), 0, 16);
@@ -532,10 +428,7 @@ class X87DifferentialTest {
             f.ftw = tw;
             // the registers below the loaded ones keep what the host's earlier FLDs left there: compare only
             // registers the instruction can see
-            s.rip = CODE;
-            memory.write(CODE, form.bytes(), 0, form.bytes().length);
-            cpu.stateChanged();
-            CpuExit e = cpu.run(1);
+            CpuExit e = step(CODE, form.bytes());
             if (e.reason == ExitReason.EXCEPTION) {
                 return " core raised #" + e.exceptionVector;
             }

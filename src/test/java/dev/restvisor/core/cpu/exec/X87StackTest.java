@@ -6,10 +6,7 @@ import dev.restvisor.core.cpu.fpu.X87Math;
 import dev.restvisor.core.cpu.state.ControlRegisters;
 import dev.restvisor.core.cpu.state.CpuState;
 import dev.restvisor.core.cpu.state.FpuState;
-import dev.restvisor.core.cpu.state.Segment;
-import dev.restvisor.core.io.IoBus;
 import dev.restvisor.core.memory.GuestMemory;
-import dev.restvisor.core.memory.MemoryQuota;
 import dev.restvisor.core.memory.MemorySlot;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,29 +22,18 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 class X87StackTest {
     private static final long CODE = 0x10000;
     private static final long DATA = 0x20000;
-    private final GuestMemory memory = new GuestMemory(MemoryQuota.UNLIMITED);
-    private final MemorySlot ram = memory.setRegion(0, 0, 0, 2 << 20);
-    private final CpuState s = new CpuState();
+    private final LongModeMachine machine = new LongModeMachine(GuestFault.UD, GuestFault.GP, GuestFault.MF,
+            GuestFault.NM);
+    private final GuestMemory memory = machine.memory;
+    private final MemorySlot ram = machine.ram;
+    private final CpuState s = machine.s;
     private final FpuState f = s.fpu;
-    private Cpu cpu;
+    private final Cpu cpu = machine.cpu;
     private long next;
 
     @BeforeEach
     void setUp() {
-        ram.write64(0x1000, 0x2003);
-        ram.write64(0x2000, 0x3003);
-        ram.write64(0x3000, 0x83);
-        int exits = (1 << GuestFault.UD) | (1 << GuestFault.GP) | (1 << GuestFault.MF) | (1 << GuestFault.NM);
-        cpu = new Cpu(s, memory, new IoBus(), new CpuConfig(() -> 0, false, exits));
-        s.cr0 = ControlRegisters.CR0_PE | ControlRegisters.CR0_PG | ControlRegisters.CR0_ET | ControlRegisters.CR0_NE
-                | ControlRegisters.CR0_MP;
-        s.cr4 = ControlRegisters.CR4_PAE | ControlRegisters.CR4_OSFXSR;
-        s.cr3 = 0x1000;
-        s.efer = ControlRegisters.EFER_LME | ControlRegisters.EFER_LMA;
-        s.seg[1] = new Segment(8, 0, 0xffffffff, 11, 1, 0, 0, 1, 1, 1, 0, 0);
-        for (int sr : new int[] {0, 2, 3, 4, 5}) {
-            s.seg[sr] = new Segment(16, 0, 0xffffffff, 3, 1, 0, 1, 1, 0, 1, 0, 0);
-        }
+        machine.enterLongMode(ControlRegisters.CR0_NE | ControlRegisters.CR0_MP, ControlRegisters.CR4_OSFXSR);
         s.gpr[3] = DATA;
         s.rip = CODE;
         next = CODE;
@@ -62,11 +48,9 @@ class X87StackTest {
         for (int i = 0; i < p.length; i++) {
             b[i] = (byte) Integer.parseInt(p[i], 16);
         }
-        memory.write(next, b, 0, b.length);
-        s.rip = next;
+        CpuExit exit = machine.step(next, b);
         next += b.length;
-        cpu.stateChanged();
-        return cpu.run(1);
+        return exit;
     }
 
     private int top() {
