@@ -440,6 +440,7 @@ public final class Cpu {
     public void setDebug(boolean enabled, boolean singleStep, long[] breakpoints) {
         this.debugEnabled = enabled;
         this.singleStep = singleStep;
+        x.clientSingleStep = enabled && singleStep;
         this.breakpoints = breakpoints == null ? new long[0] : breakpoints.clone();
         this.resumeFromBreakpoint = -1;
     }

@@ -60,6 +60,8 @@ public final class Interpreter implements Decoder.ByteSource {
     boolean dataBreakpointsArmed;
     /** DR6 B0-B3 bits of data breakpoints hit by the current instruction (a trap after it retires). */
     long dataBreakpointHits;
+    /** The client single-steps this vcpu (KVM_GUESTDBG_SINGLESTEP). */
+    boolean clientSingleStep;
 
     /** Data of a completed IN/INS exit, consumed by the re-executed instruction. */
     private byte[] pendingIn;

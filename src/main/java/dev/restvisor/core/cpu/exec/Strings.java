@@ -12,7 +12,8 @@ import dev.restvisor.core.cpu.state.SegmentRegister;
  * rSI/rDI/rCX are used at the address size. A repeated instruction is interruptible: it may stop
  * between iterations with registers updated and RIP still on the instruction, and the next step
  * continues it. It stops that way every {@link #CHUNK} iterations so interrupts and the budget are
- * honoured, when an I/O or MMIO exit is waiting, and after an iteration that hit a data breakpoint.
+ * honoured, when an I/O or MMIO exit is waiting, after an iteration that hit a data breakpoint, and after
+ * every iteration while single-stepping.
  */
 final class Strings {
     static final int CHUNK = 4096;
@@ -27,6 +28,9 @@ final class Strings {
         int srcSeg = d.segmentOverride >= 0 ? d.segmentOverride : SegmentRegister.DS;
         long delta = (x.state.rflags & Rflags.DF) != 0 ? -size : size;
         boolean rep = d.rep != DecodedInstruction.REP_NONE;
+        // a single step (TF, or the client's) ends after each iteration, with RIP still on the instruction,
+        // as hardware does (a debugger's stepi walks a REP MOVS one element at a time)
+        boolean stepping = x.clientSingleStep || (x.state.rflags & Rflags.TF) != 0;
         long count = rep ? x.reg(1, as) : 1;
         int done = 0;
         while (count != 0) {
@@ -36,7 +40,7 @@ final class Strings {
             }
             long si = x.reg(6, as);
             long di = x.reg(7, as);
-            if (rep && delta > 0 && (d.op == Op.STOS || d.op == Op.MOVS)) {
+            if (rep && !stepping && delta > 0 && (d.op == Op.STOS || d.op == Op.MOVS)) {
                 long n = bulk(x, d, size, as, si, di, Math.min(count, CHUNK - done), srcSeg);
                 if (n > 0) {
                     done += (int) n;
@@ -108,8 +112,9 @@ final class Strings {
             if (stop) {
                 return;
             }
-            if (x.dataBreakpointHits != 0 && count != 0) {
-                // the #DB trap comes after the iteration that hit the breakpoint (SDM Vol. 3A 18.3.1.2)
+            if ((x.dataBreakpointHits != 0 || stepping) && count != 0) {
+                // the #DB trap comes after the iteration that hit the breakpoint (SDM Vol. 3A 18.3.1.2), or that
+                // was single-stepped
                 stopBetweenIterations(x);
                 return;
             }

@@ -1,6 +1,7 @@
 package dev.restvisor.core.cpu.exec;
 
 import dev.restvisor.core.cpu.state.Rflags;
+import dev.restvisor.core.io.IoBus;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The guest's own breakpoints in DR0-DR3 (SDM Vol. 3A 18.2-18.3): data breakpoints (R/W 01 write, 11 read or
  * write; LEN 1, 2, 4, 8) are traps after the instruction, or after the iteration of a repeated string
- * instruction, that touched their range; instruction breakpoints are faults that RF suppresses once. The #DB
- * handler records the pushed EIP, the pushed EFLAGS.RF and DR6.B0-B3 of each hit, sets RF in the image and
+ * instruction, that touched their range; instruction breakpoints are faults that RF suppresses once. A single step
+ * (TF, or the client's) of a repeated string instruction ends after each iteration. The #DB handler records the pushed EIP, the pushed EFLAGS.RF and DR6.B0-B3 of each hit, sets RF in the image and
  * returns.
  */
 class DataBreakpointTest {
@@ -24,7 +25,8 @@ class DataBreakpointTest {
     record Hit(long eip, long dr6, boolean rf) {
         @Override
         public String toString() {
-            return "eip+" + Long.toHexString(eip - CODE) + " B" + Long.numberOfTrailingZeros(dr6) + (rf ? " RF" : "");
+            return "eip+" + Long.toHexString(eip - CODE) + ((dr6 & 0xf) != 0 ? " B" + Long.numberOfTrailingZeros(dr6) : "")
+                    + ((dr6 & DebugRegisters.DR6_BS) != 0 ? " BS" : "") + (rf ? " RF" : "");
         }
     }
 
@@ -59,7 +61,7 @@ class DataBreakpointTest {
         assertEquals(ExitReason.HLT, m.run().reason);
         List<Hit> hits = new ArrayList<>();
         for (int i = 1; i <= m.state.gpr[3]; i++) {
-            hits.add(new Hit(m.ram.read32(RECORDS + 0x200 + 4 * i) & 0xffffffffL, m.ram.read32(RECORDS + 0x100 + 4 * i) & 0xf,
+            hits.add(new Hit(m.ram.read32(RECORDS + 0x200 + 4 * i) & 0xffffffffL, m.ram.read32(RECORDS + 0x100 + 4 * i) & (0xf | DebugRegisters.DR6_BS),
                     (m.ram.read32(RECORDS + 4 * i) & Rflags.RF) != 0));
         }
         return hits;
@@ -121,6 +123,42 @@ class DataBreakpointTest {
             assertEquals(0x11111111, m.ram.read32(0x6000 + 4 * i), "element " + i + " stored once the string resumed");
         }
         assertEquals(0x11111111, m.ram.read32(0x610c));
+    }
+
+    @Test
+    void singleStepTrapsAfterEachIterationOfARepeatedStringInstruction() {
+        FlatMachine m = machine().code(
+                0xBF, 0x00, 0x60, 0x00, 0x00,               // +0  mov edi, 0x6000
+                0xB9, 0x03, 0x00, 0x00, 0x00,               // +5  mov ecx, 3
+                0x9C,                                       // +a  pushfd
+                0x81, 0x0C, 0x24, 0x00, 0x01, 0x00, 0x00,   // +b  or dword [esp], TF
+                0x9D,                                       // +12 popfd            TF from the next instruction on
+                0xF3, 0xAA,                                 // +13 rep stosb        a trap after each of 3 iterations
+                0x9C,                                       // +15 pushfd
+                0x81, 0x24, 0x24, 0xFF, 0xFE, 0xFF, 0xFF,   // +16 and dword [esp], ~TF
+                0x9D,                                       // +1d popfd            still traced: TF was set at its start
+                0xF4);                                      // +1e hlt
+        m.state.rflags &= ~Rflags.RF;
+        assertEquals("[eip+13 BS RF, eip+13 BS RF, eip+15 BS, eip+16 BS, eip+1d BS, eip+1e BS]", run(m).toString());
+        assertEquals(0x6003, m.state.gpr[7]);
+    }
+
+    @Test
+    void clientSingleStepWalksARepeatedStringInstructionOneIterationAtATime() {
+        FlatMachine m = machine().code(
+                0xBF, 0x00, 0x60, 0x00, 0x00,   // +0 mov edi, 0x6000
+                0xB9, 0x03, 0x00, 0x00, 0x00,   // +5 mov ecx, 3
+                0xF3, 0xAA,                     // +a rep stosb
+                0xF4);                          // +c hlt
+        m.cpu = new Cpu(m.state, m.memory, new IoBus(), new CpuConfig(() -> 0, false, 0));
+        m.cpu.setDebug(true, true, null);
+        List<String> stops = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            CpuExit e = m.cpu.run(10_000);
+            assertEquals(ExitReason.DEBUG, e.reason);
+            stops.add("+" + Long.toHexString(e.debugPc - CODE) + " ecx=" + m.state.gpr[1]);
+        }
+        assertEquals(List.of("+5 ecx=0", "+a ecx=3", "+a ecx=2", "+a ecx=1", "+c ecx=0"), stops);
     }
 
     @Test
