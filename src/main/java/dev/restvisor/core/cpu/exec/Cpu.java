@@ -41,6 +41,7 @@ public final class Cpu {
      * layout and A20 changes from other threads happen between runs).
      */
     private boolean fetchSettled;
+    // (Interpreter.settledMode follows fetchSettled: see settle() and unsettle())
     private volatile boolean stopRequested;
     private InterruptController interruptController = InterruptController.NONE;
     private boolean requestInterruptWindow;
@@ -73,7 +74,7 @@ public final class Cpu {
      */
     public CpuExit run(long maxInstructions) {
         CpuExit exit = x.exit;
-        fetchSettled = false;
+        unsettle();
         x.loadFlags();
         x.shutdown = false;
         // external state writes flush through stateChanged(); only a changed slot layout is checked here (O(slots)):
@@ -150,6 +151,8 @@ public final class Cpu {
                 }
             }
         } finally {
+            // the API may change the state before the next run
+            unsettle();
             x.syncFlags();
         }
     }
@@ -215,7 +218,7 @@ public final class Cpu {
             if (d.fastForm != FastPath.NONE) {
                 FastPath.execute(x, d);
             } else {
-                fetchSettled = false;
+                unsettle();
                 // x.insn is set for the generic executors only: a reference store per instruction costs a GC
                 // write barrier, and the fast forms never look at it
                 x.insn = d;
@@ -240,6 +243,10 @@ public final class Cpu {
                 x.dataBreakpointsArmed = DebugRegisters.dataBreakpointsArmed(state);
             }
             try {
+                if ((x.dataBreakpointHits != 0 || trap) && !x.shutdown) {
+                    // the trap is delivered through the IDT: CS, SS and the privilege level may change
+                    unsettle();
+                }
                 if (x.dataBreakpointHits != 0 && !x.shutdown) {
                     if (trap) {
                         // one #DB reports both the single step and the data breakpoints (SDM Vol. 3A 18.2.3)
@@ -283,11 +290,11 @@ public final class Cpu {
         int access = Mmu.FETCH | x.userAccess();
         if (lin >>> 12 == fetchPage && cs == fetchCs && access == fetchAccess && mode == fetchMode
                 && x.mmu.generation() == fetchGeneration && off <= fetchLimit) {
-            fetchSettled = true;
+            settle();
             return fetchFrame | (lin & 0xfff);
         }
         long pa = x.translateFetch(x.linear(SegmentRegister.CS, off, 1, Segmentation.FETCH));
-        fetchSettled = true;
+        settle();
         fetchCsBase = cs.base();
         fetchPage = lin >>> 12;
         fetchCs = cs;
@@ -301,8 +308,23 @@ public final class Cpu {
         return pa;
     }
 
-    private boolean fault(GuestFault f) {
+    /**
+     * The fetch translation and the mode word are about to be kept ({@link #fetchSettled},
+     * {@link Interpreter#settledMode}): nothing that changes them runs until {@link #unsettle}.
+     */
+    private void settle() {
+        fetchSettled = true;
+        x.settledMode = x.currentMode();
+    }
+
+    /** A generic instruction, a fault, an interrupt or a trap may change the mode, the privilege or CS. */
+    private void unsettle() {
         fetchSettled = false;
+        x.settledMode = -1;
+    }
+
+    private boolean fault(GuestFault f) {
+        unsettle();
         x.exitPending = false;
         if ((x.config.exceptionExitVectors() & (1 << f.vector)) != 0 && f.vector < 32) {
             x.exit.reason = ExitReason.EXCEPTION;
@@ -322,7 +344,7 @@ public final class Cpu {
     }
 
     private void external(int vector) {
-        fetchSettled = false;
+        unsettle();
         state.halted = false;
         try {
             Interrupts.deliver(x, vector, Interrupts.EXTERNAL, -1);
