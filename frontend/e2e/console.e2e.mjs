@@ -108,6 +108,22 @@ try {
     await shot("02-create-dialog");
   });
 
+  await check("create dialog: Linux boot fields and a linux definition (no boot)", async () => {
+    if (!has("/images")) return skip("no image upload (POST /images)");
+    const dlg = page.locator("dialog.create");
+    await dlg.getByLabel("boot kind").selectOption("linux");
+    await dlg.getByLabel("kernel image").waitFor();
+    await dlg.getByLabel("initrd image").waitFor();
+    const cmdline = await dlg.getByLabel("kernel command line").inputValue();
+    assert(/console=ttyS0/.test(cmdline), `command line ${cmdline}`);
+    assert(await dlg.locator("input[name=acpi]").isChecked() && await dlg.locator("input[name=system_control]").isChecked(), "Linux checks ACPI and system control");
+    assert(await dlg.getByLabel("memory MiB").inputValue() === "256", "Linux defaults to 256 MiB");
+    const def = JSON.parse(await dlg.getByLabel("definition JSON").inputValue());
+    assert(def.boot?.kind === "linux" && def.boot.cmdline === cmdline && def.devices?.acpi === true, `definition ${JSON.stringify(def)}`);
+    await shot("02b-create-linux");
+    await dlg.getByLabel("boot kind").selectOption("none");
+  });
+
   const demoAvailable = await page.locator("button.tpl[data-template=demo]").count() > 0;
   await check("demo template: start, banner in the terminal", async () => {
     if (!demoAvailable) return skip("no demo template (GET /templates/demo)");

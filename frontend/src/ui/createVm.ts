@@ -1,10 +1,10 @@
-// The create dialog: from a template, or from a definition form (memory, vcpus, devices,
-// boot image), with the resulting JSON shown and editable before it is sent.
+// The create dialog: from a template, or from a definition form (memory, vcpus, devices, boot
+// source: none, a flat image or Linux), with the resulting JSON shown and editable before it is sent.
 import { api } from "../api/endpoints";
 import type { Capabilities } from "../api/capabilities";
 import type { VmDefinition, VmView } from "../api/types";
+import { buildDefinition, DEVICE_NAMES, LINUX_DEFAULTS, linuxSlotFor, type BootForm, type DeviceName, type LinuxEntry } from "../lib/definition";
 import { errorText } from "../lib/problem";
-import { parseU64, toHex } from "../lib/u64";
 import { h, notice, replace } from "./dom";
 import { loadTemplates, type TemplateItem } from "./templates";
 
@@ -15,28 +15,35 @@ export function createDialog(caps: Capabilities, created: (vm: VmView) => void):
   const name = h("input", { name: "name", value: "vm-" + Math.random().toString(36).slice(2, 6), "aria-label": "name" });
   const mem = h("input", { name: "memory", value: "16", type: "number", min: "0", "aria-label": "memory MiB" });
   const vcpus = h("input", { name: "vcpus", value: "1", type: "number", min: "0", max: "64", "aria-label": "vcpus" });
-  const dev = (n: string, label: string, on = true) => h("label.chip", h("input", { type: "checkbox", name: n, checked: on }), label);
-  const devices = h("fieldset", h("legend", "devices"), dev("com1", "COM1"), dev("pic", "PIC"), dev("pit", "PIT"), dev("rtc", "RTC"));
+  const dev = (n: DeviceName, label: string, on = true) => h("label.chip", h("input", { type: "checkbox", name: n, checked: on }), label);
+  const devices = h("fieldset", h("legend", "devices"), dev("com1", "COM1"), dev("pic", "PIC"), dev("pit", "PIT"), dev("rtc", "RTC"),
+    dev("system_control", "system control", false), dev("acpi", "ACPI", false));
+  const devBox = (n: DeviceName) => devices.querySelector(`input[name=${n}]`) as HTMLInputElement;
+  const bootKind = h("select", { name: "boot_kind", "aria-label": "boot kind" },
+    h("option", { value: "none" }, "no boot source"), h("option", { value: "flat" }, "flat image"), h("option", { value: "linux" }, "Linux"));
   const imageSel = h("select", { name: "image", "aria-label": "boot image" }, h("option", { value: "" }, "no boot image"));
+  const kernelSel = h("select", { name: "kernel", "aria-label": "kernel image" }, h("option", { value: "" }, "choose a kernel"));
+  const initrdSel = h("select", { name: "initrd", "aria-label": "initrd image" }, h("option", { value: "" }, "no initrd"));
   const upload = h("input", { type: "file", "aria-label": "upload image" });
   const loadAddr = h("input", { name: "load_address", value: "0x7c00", "aria-label": "load address" });
   const entry = h("select", { name: "entry" }, h("option", { value: "real" }, "real mode"), h("option", { value: "protected32" }, "protected32"));
+  const cmdline = h("input.cmdline", { name: "cmdline", value: LINUX_DEFAULTS.cmdline, "aria-label": "kernel command line" });
+  const linuxEntry = h("select", { name: "linux_entry", "aria-label": "linux entry" }, h("option", { value: "" }, "entry: default"),
+    (["vmlinux64", "bzimage64", "bzimage32"] as const).map((v) => h("option", { value: v }, v)));
   const json = h("textarea.defjson", { rows: 10, spellcheck: false, "aria-label": "definition JSON" });
 
-  const fromForm = (): VmDefinition => {
-    const checked = (n: string) => (devices.querySelector(`input[name=${n}]`) as HTMLInputElement).checked;
-    const mib = Number(mem.value);
-    const def: VmDefinition = { name: name.value.trim() || undefined, vcpus: Number(vcpus.value) };
-    if (mib > 0) def.memory_regions = [{ slot: 0, flags: 1, guest_phys_addr: "0x0", memory_size: toHex(BigInt(mib) * 1048576n) }];
-    def.devices = { serial: checked("com1") ? ["com1"] : [], pic: checked("pic"), pit: checked("pit"), rtc: checked("rtc") };
-    if (caps.has("images")) {
-      if (imageSel.value) {
-        const at = toHex(parseU64(loadAddr.value));
-        def.boot = { kind: "flat", image: imageSel.value, load_address: at, entry: entry.value as "real" | "protected32", entry_point: at };
-      }
-    }
-    return def;
+  const bootForm = (): BootForm => {
+    if (bootKind.value === "flat") return { kind: "flat", image: imageSel.value, loadAddress: loadAddr.value, entry: entry.value as "real" | "protected32" };
+    if (bootKind.value === "linux") return { kind: "linux", kernel: kernelSel.value, initrd: initrdSel.value, cmdline: cmdline.value, linuxEntry: linuxEntry.value as LinuxEntry | "" };
+    return { kind: "none" };
   };
+  const fromForm = (): VmDefinition => buildDefinition({
+    name: name.value,
+    memoryMiB: Number(mem.value),
+    vcpus: Number(vcpus.value),
+    devices: Object.fromEntries(DEVICE_NAMES.map((n) => [n, devBox(n).checked])) as Record<DeviceName, boolean>,
+    boot: caps.has("images") ? bootForm() : undefined,
+  });
   const sync = () => {
     try {
       json.value = JSON.stringify(fromForm(), null, 2);
@@ -45,8 +52,24 @@ export function createDialog(caps: Capabilities, created: (vm: VmView) => void):
       replace(err, notice(errorText(e), "error"));
     }
   };
-  for (const el of [name, mem, vcpus, devices, imageSel, loadAddr, entry]) el.addEventListener("input", sync);
-  for (const el of [devices, imageSel, entry]) el.addEventListener("change", sync);
+  const flatRow = h("div.row", h("label", "boot image ", imageSel), h("label", "load/entry ", loadAddr), entry);
+  const linuxRow = h("div.linux",
+    h("div.row", h("label", "kernel ", kernelSel), h("label", "initrd ", initrdSel), linuxEntry),
+    h("div.row", h("label.wide", "command line ", cmdline)),
+    h("p.hint", "Linux (Debian kernel + initramfs): the kernel (vmlinuz) and the initramfs are uploaded images; upload them here and pick them above. README \"Booting Linux\" explains how to fetch and build them."));
+  const showBoot = () => {
+    flatRow.hidden = bootKind.value !== "flat";
+    linuxRow.hidden = bootKind.value !== "linux";
+  };
+  bootKind.addEventListener("change", () => {
+    if (bootKind.value === "linux") {
+      for (const n of LINUX_DEFAULTS.devices) devBox(n).checked = true;
+      mem.value = String(LINUX_DEFAULTS.memoryMiB);
+    }
+    showBoot();
+  });
+  for (const el of [name, mem, vcpus, devices, imageSel, kernelSel, initrdSel, loadAddr, entry, cmdline, linuxEntry]) el.addEventListener("input", sync);
+  for (const el of [devices, bootKind, imageSel, kernelSel, initrdSel, entry, linuxEntry]) el.addEventListener("change", sync);
 
   const submit = async (def: VmDefinition) => {
     try {
@@ -66,7 +89,11 @@ export function createDialog(caps: Capabilities, created: (vm: VmView) => void):
     if (!caps.has("images")) return;
     try {
       const imgs = await api.listImages();
-      replace(imageSel, h("option", { value: "" }, "no boot image"), imgs.map((i) => h("option", { value: i.id ?? "" }, `${i.name ?? i.id} (${i.size ?? "?"} bytes)`)));
+      for (const sel of [imageSel, kernelSel, initrdSel]) {
+        const keep = sel.value;
+        replace(sel, sel.options[0], imgs.map((i) => h("option", { value: i.id ?? "" }, `${i.name ?? i.id} (${i.size ?? "?"} bytes)`)));
+        sel.value = keep;
+      }
     } catch (e) {
       replace(err, notice(`Images: ${errorText(e)}`, "error"));
     }
@@ -77,7 +104,13 @@ export function createDialog(caps: Capabilities, created: (vm: VmView) => void):
     try {
       const img = await api.uploadImage(f.name, f);
       await refreshImages();
-      imageSel.value = img.id ?? "";
+      if (bootKind.value !== "linux") {
+        bootKind.value = "flat";
+        showBoot();
+        imageSel.value = img.id ?? "";
+      } else {
+        (linuxSlotFor(f.name) === "initrd" ? initrdSel : kernelSel).value = img.id ?? "";
+      }
       sync();
     } catch (e) {
       replace(err, notice(`Upload failed: ${errorText(e)}`, "error"));
@@ -85,7 +118,7 @@ export function createDialog(caps: Capabilities, created: (vm: VmView) => void):
   });
 
   const bootRow = caps.has("images")
-    ? h("div.row", h("label", "boot image ", imageSel), h("label", "or upload ", upload), h("label", "load/entry ", loadAddr), entry)
+    ? h("div.boot", h("div.row", h("label", "boot ", bootKind), h("label", "upload image ", upload)), flatRow, linuxRow)
     : notice(caps.missing("images", "Booting an image (and choosing devices)"), "pending");
 
   dlg.append(
@@ -111,6 +144,7 @@ export function createDialog(caps: Capabilities, created: (vm: VmView) => void):
       ),
     ),
   );
+  showBoot();
   sync();
   void refreshImages();
   void loadTemplates(caps).then(({ templates, demoNote }) =>

@@ -23,7 +23,7 @@ import java.util.List;
  * instructions (a fixed workload for profiling).
  */
 public final class LinuxBootProbe {
-    public static final String CMDLINE = "console=ttyS0 acpi=off pci=off tsc=reliable cryptomgr.notests mitigations=off 8250.nr_uarts=1";
+    public static final String CMDLINE = "console=ttyS0 pci=off tsc=reliable cryptomgr.notests mitigations=off 8250.nr_uarts=1";
 
     /**
      * One boot: wall seconds and instructions retired until the shell prompt (0 when it was not reached),
@@ -54,14 +54,14 @@ public final class LinuxBootProbe {
         try {
             vm.memory().setRegion(0, 0, 0, 256L << 20);
             vm.createVcpu(0);
-            Platform platform = vm.attachPlatform(PlatformSpec.of(List.of("com1"), true, true, true, -1, false, false, true),
-                    new Console(console, echo));
+            Console listener = new Console(console, echo);
+            Platform platform = vm.attachPlatform(PlatformSpec.of(List.of("com1"), true, true, true, -1, false, false, true, true), listener);
             vm.loadLinux(guest.kernelBytes(), guest.initramfs(), cmdline, null);
             Vcpu v = vm.vcpu(0);
             byte[] io = null;
             double seconds = 0;
             long instructions = 0;
-            while (vm.instructionsRetired() < limit) {
+            while (vm.instructionsRetired() < limit && !listener.poweredOff) {
                 RunResult r = v.run(new RunRequest(false, io, null, false, false, 1 << 20, 1_000_000_000L));
                 io = null;
                 switch (r.exit()) {
@@ -94,13 +94,22 @@ public final class LinuxBootProbe {
                     platform.uart(ComPort.COM1).receive(typed, 0, typed.length);
                 }
             }
-            return new Boot(seconds, instructions, console.toString(), "instruction limit");
+            return new Boot(seconds, instructions, console.toString(), listener.poweredOff ? "powered off (ACPI S5)" : "instruction limit");
         } finally {
             vm.close();
         }
     }
 
-    private record Console(StringBuilder text, boolean echo) implements PlatformListener {
+    private static final class Console implements PlatformListener {
+        private final StringBuilder text;
+        private final boolean echo;
+        volatile boolean poweredOff;
+
+        Console(StringBuilder text, boolean echo) {
+            this.text = text;
+            this.echo = echo;
+        }
+
         @Override
         public void serialOutput(ComPort port, int value) {
             text.append((char) value);
@@ -125,6 +134,11 @@ public final class LinuxBootProbe {
 
         @Override
         public void interruptRaised() {
+        }
+
+        @Override
+        public void powerOff() {
+            poweredOff = true;
         }
     }
 }

@@ -60,8 +60,11 @@ public final class LinuxLoader {
     /**
      * Loads {@code kernel} (and {@code initrd}, may be null) into {@code memory} and gives {@code cpu} the entry
      * state through {@code requested}, or with null through the first path of the list above that the kernel allows.
+     * With {@code acpi} the ACPI tables describing that hardware go to 0xF0000 and boot_params points at them;
+     * without, the kernel finds no ACPI (and halts the CPU where it would power off).
      */
-    public static Layout load(GuestMemory memory, CpuState cpu, byte[] kernel, byte[] initrd, String cmdline, EntryPath requested) {
+    public static Layout load(GuestMemory memory, CpuState cpu, byte[] kernel, byte[] initrd, String cmdline, EntryPath requested,
+                              AcpiTables.Hardware acpi) {
         SetupHeader header = SetupHeader.parse(kernel);
         byte[] cmd = commandLine(cmdline, header);
         Vmlinux vmlinux = requested == null || requested == EntryPath.VMLINUX_64 ? unpack(kernel, header) : null;
@@ -91,8 +94,17 @@ public final class LinuxLoader {
         long initrdSize = initrd == null ? 0 : initrd.length;
         long initrdAddress = initrd == null ? 0 : placeInitrd(e820, kernelEnd, initrdSize, header.initrdAddrMax());
 
-        byte[] params = BootParams.build(kernel, header, CMDLINE, initrdAddress, initrdSize, e820);
+        if (acpi != null) {
+            if (memory.slotAt(AcpiTables.RSDP) == null || memory.slotAt(AcpiTables.RSDP + AcpiTables.SIZE - 1) == null) {
+                throw new BootException("memory_regions", "the ACPI tables go to 0xF0000: give the VM a memory region that covers the first MiB");
+            }
+        }
+        byte[] params = BootParams.build(kernel, header, CMDLINE, initrdAddress, initrdSize, e820, acpi == null ? 0 : AcpiTables.RSDP);
         memory.write(BOOT_PARAMS, params, 0, params.length);
+        if (acpi != null) {
+            byte[] tables = AcpiTables.build(acpi);
+            memory.write(AcpiTables.RSDP, tables, 0, tables.length);
+        }
         memory.write(CMDLINE, cmd, 0, cmd.length);
         writeGdt(memory, path == EntryPath.BZIMAGE_32 ? CODE32 : CODE64);
         long entry;

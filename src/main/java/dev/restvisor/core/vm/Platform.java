@@ -1,5 +1,8 @@
 package dev.restvisor.core.vm;
 
+import dev.restvisor.core.boot.AcpiTables;
+import dev.restvisor.core.devices.acpi.PowerManagement;
+import dev.restvisor.core.devices.acpi.PowerManagementState;
 import dev.restvisor.core.devices.cmos.CmosState;
 import dev.restvisor.core.devices.cmos.Mc146818;
 import dev.restvisor.core.devices.pic8259.PicPair;
@@ -38,6 +41,7 @@ public final class Platform {
     private final PostCodePort postCodes;
     private final SystemControlPortA portA;
     private final I8042 i8042;
+    private final PowerManagement acpi;
     private final List<Runnable> resets = new ArrayList<>();
     private volatile boolean a20 = true;
     private final Vm vm;
@@ -115,6 +119,19 @@ public final class Platform {
             vm.addStatefulPart(new StatefulPart<>("i8042", I8042State.class, i8042::state, i8042::restore));
             vm.addStatefulPart(new StatefulPart<>("a20", A20Gate.class, () -> new A20Gate(a20), g -> gateA20(g.enabled())));
         }
+        acpi = spec.acpi() ? new PowerManagement(listener::powerOff) : null;
+        if (acpi != null) {
+            acpi.claim(vm.io());
+            PowerManagementState initial = acpi.state();
+            resets.add(() -> acpi.restore(initial));
+            vm.addStatefulPart(new StatefulPart<>("acpi-pm", PowerManagementState.class, acpi::state, acpi::restore));
+        }
+    }
+
+    /** What the ACPI tables of a direct-booted kernel describe, or null when the platform has no ACPI hardware. */
+    public AcpiTables.Hardware acpiHardware() {
+        return acpi == null ? null : new AcpiTables.Hardware(PowerManagement.EVENT_BLOCK, PowerManagement.CONTROL_BLOCK,
+                PowerManagement.SCI_IRQ, PowerManagement.SLEEP_TYPE_S5, i8042 != null);
     }
 
     /** Sets the A20 gate and hands it to every vcpu's physical address path (bit 20 masked when off). */

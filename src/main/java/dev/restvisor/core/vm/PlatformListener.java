@@ -17,6 +17,9 @@ public interface PlatformListener {
     /** The guest pulsed the reset line (port 0x92 bit 0 or i8042 command 0xFE). */
     void resetRequested();
 
+    /** The guest entered ACPI S5 (soft-off) through PM1a_CNT. */
+    void powerOff();
+
     /** An interrupt line rose: a halted vcpu may have something to do. */
     void interruptRaised();
 }

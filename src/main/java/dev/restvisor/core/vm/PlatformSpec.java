@@ -15,10 +15,11 @@ import java.util.List;
  * @param postCodes record POST codes written to port 0x80
  * @param debugConsole bytes written to port 0xE9 go to the console stream
  * @param systemControl port 0x92 (fast A20, reset) and the i8042 reset command on 0x64
+ * @param acpi the ACPI PM1a event and control blocks at 0x600/0x604 (SCI on IRQ 9), through which a guest powers off
  */
 public record PlatformSpec(List<ComPort> serial, boolean pic, boolean pit, boolean rtc, int debugExitPort, boolean postCodes,
-                           boolean debugConsole, boolean systemControl) {
-    public static final PlatformSpec NONE = new PlatformSpec(List.of(), false, false, false, -1, false, false, false);
+                           boolean debugConsole, boolean systemControl, boolean acpi) {
+    public static final PlatformSpec NONE = new PlatformSpec(List.of(), false, false, false, -1, false, false, false, false);
 
     public PlatformSpec {
         serial = List.copyOf(serial);
@@ -26,7 +27,7 @@ public record PlatformSpec(List<ComPort> serial, boolean pic, boolean pit, boole
 
     /** A spec from the definition's names: serial ports as "com1" .. "com4". */
     public static PlatformSpec of(List<String> serialNames, boolean pic, boolean pit, boolean rtc, int debugExitPort,
-                                  boolean postCodes, boolean debugConsole, boolean systemControl) {
+                                  boolean postCodes, boolean debugConsole, boolean systemControl, boolean acpi) {
         List<ComPort> ports = new java.util.ArrayList<>();
         for (int i = 0; i < serialNames.size(); i++) {
             String name = serialNames.get(i);
@@ -47,7 +48,7 @@ public record PlatformSpec(List<ComPort> serial, boolean pic, boolean pit, boole
         if (debugExitPort > 0xffff) {
             throw new VmError(VmError.Errno.EINVAL, "devices.debug_exit.port", "a port is 0 to 0xffff");
         }
-        return new PlatformSpec(ports, pic, pit, rtc, debugExitPort, postCodes, debugConsole, systemControl);
+        return new PlatformSpec(ports, pic, pit, rtc, debugExitPort, postCodes, debugConsole, systemControl, acpi);
     }
 
     /** The serial ports by their definition names ("com1" ...). */

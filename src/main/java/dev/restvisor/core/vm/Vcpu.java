@@ -29,6 +29,7 @@ public final class Vcpu {
     private final Cpu cpu;
     private final Runnable timerPoll;
     private final AtomicReference<Thread> owner = new AtomicReference<>();
+    private volatile boolean holdWanted;
     private volatile Status status = Status.CREATED;
     private volatile boolean stopRequested;
     private volatile GuestDebug debug = GuestDebug.OFF;
@@ -156,8 +157,11 @@ public final class Vcpu {
         cpu.requestStop();
     }
 
-    /** KVM_RUN. */
+    /** KVM_RUN; EBUSY while a hold of the whole VM is waiting for the vcpu, so a run loop cannot starve it. */
     public RunResult run(RunRequest request) {
+        if (holdWanted) {
+            throw new VmError(VmError.Errno.EBUSY, null, "vcpu " + id + " is being held for a snapshot or restore");
+        }
         acquire();
         Status before = status;
         status = Status.RUNNING;
@@ -290,6 +294,11 @@ public final class Vcpu {
             case INTR -> new VcpuExit.Intr();
             case FAIL_ENTRY -> new VcpuExit.FailEntry(0x80000021L, e.failEntryReason);
         };
+    }
+
+    /** Marks (or unmarks) the vcpu as wanted by a hold: new runs are refused until the hold has it and lets go. */
+    void wantHold(boolean wanted) {
+        holdWanted = wanted;
     }
 
     /** Takes ownership without waiting; false while another thread runs or accesses the vcpu. */

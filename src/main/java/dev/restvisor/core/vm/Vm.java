@@ -133,12 +133,14 @@ public final class Vm {
 
     /**
      * Direct-boots a Linux bzImage ({@link LinuxLoader}) into memory and vcpu 0; {@code path} null picks the
-     * fastest entry the kernel allows. Nothing is written when the kernel, initrd or command line is refused.
+     * fastest entry the kernel allows. A platform with ACPI hardware gets ACPI tables describing it. Nothing is
+     * written when the kernel, initrd or command line is refused.
      */
     public LinuxLoader.Layout loadLinux(byte[] kernel, byte[] initrd, String cmdline, LinuxLoader.EntryPath path) {
         LinuxLoader.Layout[] layout = new LinuxLoader.Layout[1];
         try {
-            vcpu(0).modify(s -> layout[0] = LinuxLoader.load(memory, s, kernel, initrd, cmdline, path));
+            vcpu(0).modify(s -> layout[0] = LinuxLoader.load(memory, s, kernel, initrd, cmdline, path,
+                    platform == null ? null : platform.acpiHardware()));
         } catch (BootException e) {
             throw bootError(e);
         }
@@ -238,8 +240,10 @@ public final class Vm {
     public VcpuHold holdVcpus(long timeoutMillis) {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         List<Vcpu> held = new ArrayList<>();
+        List<Vcpu> all = vcpus();
+        all.forEach(v -> v.wantHold(true));
         try {
-            for (Vcpu v : vcpus()) {
+            for (Vcpu v : all) {
                 while (!v.tryAcquire()) {
                     if (v.status() == Vcpu.Status.RUNNING) {
                         v.requestStop();
@@ -260,6 +264,8 @@ public final class Vm {
         } catch (RuntimeException e) {
             held.forEach(Vcpu::release);
             throw e;
+        } finally {
+            all.forEach(v -> v.wantHold(false));
         }
         return new VcpuHold(held);
     }

@@ -22,7 +22,7 @@ public record BootSource(
         @Schema(description = "linux: the id of an uploaded bzImage (boot protocol 2.10 or later).") String kernel,
         @Schema(description = "linux: the id of an uploaded initrd or initramfs (optional).") String initrd,
         @Schema(description = "linux: the kernel command line, at most the kernel's cmdline_size bytes (2047 for current kernels). "
-                + "Default `console=ttyS0`. For the fastest boot on the built-in devices: `console=ttyS0 acpi=off pci=off "
+                + "Default `console=ttyS0`. For the fastest boot on the built-in devices (with `acpi` among them, so poweroff works): `console=ttyS0 pci=off "
                 + "tsc=reliable cryptomgr.notests mitigations=off 8250.nr_uarts=1`.") String cmdline,
         @Schema(description = "linux: how the kernel is entered. `vmlinux64`: the xz- or gzip-compressed payload is unpacked by the "
                 + "service and the vmlinux is entered at startup_64 in 64-bit mode (the fastest: the guest skips its own "

@@ -16,7 +16,10 @@ public record DevicesDefinition(
         @Schema(description = "A port whose write ends the VM with the written status.") DebugExit debugExit,
         @Schema(description = "Record POST codes written to port 0x80 as events.") Boolean postCodes,
         @Schema(description = "Port 0xE9 debug console: bytes written there join the event stream and the console's debug channel (extension).") Boolean debugConsole,
-        @Schema(description = "System control port A 0x92 (fast A20, reset) and the i8042 reset command (0xFE to port 0x64) (extension).") Boolean systemControl) {
+        @Schema(description = "System control port A 0x92 (fast A20, reset) and the i8042 reset command (0xFE to port 0x64) (extension).") Boolean systemControl,
+        @Schema(description = "ACPI power management: the PM1a event and control blocks at 0x600 and 0x604, SCI on IRQ 9. A Linux boot "
+                + "source then also gets ACPI tables (RSDP at 0xF0000, FADT, DSDT with \\_S5) so `poweroff` turns the VM off (state "
+                + "stopped); without it a kernel halts its CPU where it would power off (extension).") Boolean acpi) {
 
     /** The debug-exit device. */
     @Schema(description = "The debug-exit device.")
@@ -29,12 +32,12 @@ public record DevicesDefinition(
             exitPort = new Fields("devices.debug_exit").range("port", debugExit.port(), 0, 0xffff);
         }
         return PlatformSpec.of(serial == null ? List.of() : serial, isTrue(pic), isTrue(pit), isTrue(rtc), exitPort,
-                isTrue(postCodes), isTrue(debugConsole), isTrue(systemControl));
+                isTrue(postCodes), isTrue(debugConsole), isTrue(systemControl), isTrue(acpi));
     }
 
     static DevicesDefinition from(PlatformSpec p) {
         return new DevicesDefinition(p.serialNames(), p.pic(), p.pit(), p.rtc(),
-                p.debugExitPort() >= 0 ? new DebugExit(p.debugExitPort()) : null, p.postCodes(), p.debugConsole(), p.systemControl());
+                p.debugExitPort() >= 0 ? new DebugExit(p.debugExitPort()) : null, p.postCodes(), p.debugConsole(), p.systemControl(), p.acpi());
     }
 
     private static boolean isTrue(Boolean b) {

@@ -43,7 +43,12 @@ public record KvmRunResult(
     }
 
     /** kvm_run.mmio. */
-    @Schema(description = "kvm_run.mmio.")
+    @Schema(description = "kvm_run.mmio. Besides data accesses, a page walk reads its paging-structure entries outside RAM this way "
+            + "(len 8, or 4 for 32-bit paging, at the entry's address) and writes back an entry whose accessed or dirty flag it set "
+            + "(is_write 1, the whole entry); answer each read with the entry. An exception or interrupt whose delivery reads "
+            + "through such entries exits the same way. The instruction runs again after every answer: answered reads are "
+            + "replayed to it, so its effects happen once and no entry is asked twice for the same walk (extension of kvm.h, where "
+            + "page tables must be in RAM).")
     public record Mmio(
             @Schema(description = "Guest physical address (u64).") U64 physAddr,
             @Schema(description = "Access length in bytes: 1, 2, 4 or 8.") int len,
@@ -52,7 +57,10 @@ public record KvmRunResult(
     }
 
     /** kvm_run.ex. */
-    @Schema(description = "kvm_run.ex: a guest exception the VM's definition asked to have reported (exception_exits).")
+    @Schema(description = "kvm_run.ex: a guest exception the VM's definition asked to have reported (exception_exits), "
+            + "including the one a fault during the delivery of another event results in (SDM Vol. 3A 6.15, Table 6-5: a double fault, "
+            + "or the second fault delivered serially). RIP is on the faulting instruction (after it for a trap such as a #DB data "
+            + "breakpoint); nothing has been pushed.")
     public record Ex(@Schema(description = "Exception vector (0-31).") int exception,
                      @Schema(description = "Error code pushed by the exception, or 0.") int errorCode) {
     }

@@ -39,7 +39,7 @@ final class Handshake implements HandshakeInterceptor {
         if ("e9".equalsIgnoreCase(port)) {
             return vm.debugConsole();
         }
-        var spec = PlatformSpec.of(java.util.List.of(port), false, false, false, -1, false, false, false);
+        var spec = PlatformSpec.of(java.util.List.of(port), false, false, false, -1, false, false, false, false);
         SerialHub hub = vm.serial(spec.serial().getFirst());
         if (hub == null) {
             throw new VmError(VmError.Errno.ENOENT, "port", "VM " + vm.id() + " has no UART on " + port

@@ -106,12 +106,40 @@ public final class ManagedVm implements VmRunner.Owner, PlatformListener {
         sampledExits = exits;
         if (state == State.RUNNING) {
             events.publish("counters", -1, Map.of("instructions_retired", retired, "instructions_per_second", Math.round(instructionsPerSecond),
-                    "exits_per_second", Math.round(exitsPerSecond), "exits", exitCounts(), "unclaimed_accesses", unclaimedAccesses()));
+                    "exits_per_second", Math.round(exitsPerSecond), "exits", exitCounts(), "unclaimed_accesses", unclaimedAccesses(),
+                    "console_viewer_bytes_dropped", consoleViewerBytesDropped(), "bad_frames", badFrames()));
         }
     }
 
     void pumpSerial() {
         serial.values().forEach(SerialHub::pump);
+        debugConsole.pump();
+    }
+
+    /** The console ports with their hubs: COM ports by name ("com1"), then "e9". */
+    public Map<String, SerialHub> consoles() {
+        Map<String, SerialHub> out = new java.util.LinkedHashMap<>();
+        serial.forEach((port, hub) -> out.put(port.name().toLowerCase(), hub));
+        out.put("e9", debugConsole);
+        return out;
+    }
+
+    private Map<String, Long> consoleViewerBytesDropped() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        consoles().forEach((port, hub) -> out.put(port, hub.viewerBytesDropped()));
+        return out;
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong badFrames = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Counts a WebSocket frame of this VM's streams that was ignored because it made no sense there. */
+    public void badFrame() {
+        badFrames.incrementAndGet();
+    }
+
+    /** WebSocket frames ignored so far, console and events streams together. */
+    public long badFrames() {
+        return badFrames.get();
     }
 
     @Override
@@ -131,6 +159,12 @@ public final class ManagedVm implements VmRunner.Owner, PlatformListener {
     @Override
     public void postCode(int code) {
         events.publish("post_code", -1, Map.of("code", code));
+    }
+
+    @Override
+    public void powerOff() {
+        events.publish("power_off", -1, Map.of("detail", "the guest entered ACPI S5 (soft-off)"));
+        stopped("the guest powered off (ACPI S5)");
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One serial port's byte streams between the guest and its viewers. Output is kept in a
@@ -17,9 +17,11 @@ import java.util.function.Consumer;
  * UART's lock (the UART calls {@link #output}), so {@link #output} takes only {@code outputLock},
  * and nothing that holds {@code outputLock} calls into the UART or a viewer. Input is fed under
  * {@code inputLock}, which then takes the UART's lock; no vcpu thread ever takes {@code inputLock}.
- * Viewers are called under {@code deliveryLock} only, so a slow viewer holds up the delivery to
- * viewers, never a vcpu. (Holding one lock for all three once deadlocked a vcpu against the pump
- * when input arrived while the guest was printing.)
+ * Viewers are handed output under {@code deliveryLock} only, and a viewer never blocks there: each
+ * has its own bounded {@link ViewerBuffer} drained by its own thread, so a slow viewer loses its
+ * own excess (counted) and holds up neither the pump, nor other viewers, nor a vcpu. (Holding one
+ * lock for all three once deadlocked a vcpu against the pump when input arrived while the guest
+ * was printing.)
  */
 public final class SerialHub {
     public static final int SCROLLBACK = 256 * 1024;
@@ -31,7 +33,9 @@ public final class SerialHub {
     private final byte[] ring = new byte[SCROLLBACK];
     private long written;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
-    private final List<Consumer<byte[]>> viewers = new CopyOnWriteArrayList<>();
+    private final List<ViewerBuffer> viewers = new CopyOnWriteArrayList<>();
+    private final AtomicLong viewerBytesDropped = new AtomicLong();
+    private final AtomicLong inputRefused = new AtomicLong();
     private final ArrayDeque<byte[]> input = new ArrayDeque<>();
     private int inputOffset;
     private int inputQueued;
@@ -75,17 +79,49 @@ public final class SerialHub {
         }
     }
 
-    /** Adds a viewer: it gets the scrollback, then every new batch. Returns the unsubscribe handle. */
-    public Runnable attach(Consumer<byte[]> viewer) {
+    /**
+     * Adds a viewer: its buffer gets the scrollback, then every new batch, and its own thread sends
+     * them through {@code sink}. {@code failed} runs when a send fails; the viewer is detached by then.
+     * Close the returned buffer to detach.
+     */
+    public ViewerBuffer attach(String id, ViewerBuffer.Sink sink, Runnable failed) {
+        ViewerBuffer[] self = new ViewerBuffer[1];
+        ViewerBuffer viewer = new ViewerBuffer(id, sink, () -> {
+            viewers.remove(self[0]);
+            failed.run();
+        }, viewerBytesDropped);
+        self[0] = viewer;
         synchronized (deliveryLock) {
             flush();
             byte[] history = scrollback();
             if (history.length > 0) {
-                viewer.accept(history);
+                viewer.offer(history);
             }
             viewers.add(viewer);
         }
-        return () -> viewers.remove(viewer);
+        viewer.start();
+        return viewer;
+    }
+
+    /** Removes a viewer and stops its sending. */
+    public void detach(ViewerBuffer viewer) {
+        viewers.remove(viewer);
+        viewer.close();
+    }
+
+    /** The viewers attached now. */
+    public List<ViewerBuffer> viewers() {
+        return List.copyOf(viewers);
+    }
+
+    /** Bytes dropped for slow viewers, all viewers of this port ever attached together. */
+    public long viewerBytesDropped() {
+        return viewerBytesDropped.get();
+    }
+
+    /** Input frames refused because the input queue was full. */
+    public long inputRefused() {
+        return inputRefused.get();
     }
 
     /**
@@ -95,6 +131,7 @@ public final class SerialHub {
     public boolean input(byte[] bytes) {
         synchronized (inputLock) {
             if (uart == null || inputQueued + bytes.length > INPUT_LIMIT) {
+                inputRefused.incrementAndGet();
                 return false;
             }
             if (bytes.length > 0) {
@@ -116,7 +153,7 @@ public final class SerialHub {
         synchronized (deliveryLock) {
             flush();
         }
-        if (feed()) {
+        if (uart != null && feed()) {
             inputAccepted.run();
         }
     }
@@ -153,8 +190,8 @@ public final class SerialHub {
             batch = pending.toByteArray();
             pending.reset();
         }
-        for (Consumer<byte[]> v : viewers) {
-            v.accept(batch);
+        for (ViewerBuffer v : viewers) {
+            v.offer(batch);
         }
     }
 }

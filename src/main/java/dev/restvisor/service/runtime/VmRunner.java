@@ -48,8 +48,6 @@ final class VmRunner {
     private final Object gate = new Object();
     private final AtomicInteger halted = new AtomicInteger();
     private final AtomicInteger parked = new AtomicInteger();
-    /** Vcpus halted with IF = 0: with no NMI, SMI or INIT source on this platform, nothing can wake them. */
-    private final AtomicInteger haltedForGood = new AtomicInteger();
     private final AtomicLong unclaimedAccesses = new AtomicLong();
     private volatile boolean stopping;
     private volatile boolean pauseRequested;
@@ -212,20 +210,7 @@ final class VmRunner {
                             mmioData = allOnes(m.len());
                         }
                     }
-                    case VcpuExit.Hlt h -> {
-                        boolean forGood = !interruptsEnabled(v);
-                        if (forGood && haltedForGood.incrementAndGet() == vm.vcpus().size()) {
-                            poweredOff(v);
-                            return;
-                        }
-                        try {
-                            idle(v);
-                        } finally {
-                            if (forGood) {
-                                haltedForGood.decrementAndGet();
-                            }
-                        }
-                    }
+                    case VcpuExit.Hlt h -> idle(v);
                     case VcpuExit.Debug d -> {
                         events.publish("debug", v.id(), Map.of("pc", hex(d.pc()), "exception", d.exception()));
                         pauseFromGuest("debug event at " + hex(d.pc()));
@@ -305,18 +290,6 @@ final class VmRunner {
         } finally {
             parked.decrementAndGet();
         }
-    }
-
-    /**
-     * HLT with IF = 0 can only end by a pause, reset or stop. When every vcpu is in that state the machine is
-     * off for good (how `poweroff -f` ends on a kernel with no ACPI: "reboot: System halted"), so the VM
-     * stops, saying why. A vcpu alone in that state waits in {@link #idle} like any halted vcpu.
-     */
-    private void poweredOff(Vcpu v) {
-        haltedForGood.decrementAndGet();
-        long rip = v.inspect(s -> s.rip);
-        events.publish("halted", v.id(), Map.of("rip", hex(rip), "detail", "every vcpu halted with interrupts disabled"));
-        owner.stopped("every vcpu halted with interrupts disabled (the guest powered off or halted; vcpu " + v.id() + " at " + hex(rip) + ")");
     }
 
     /**

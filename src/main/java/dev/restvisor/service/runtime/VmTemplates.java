@@ -40,7 +40,7 @@ public class VmTemplates {
 
     private Template demo() {
         String image = images.upload("restvisor-demo.bin", new ByteArrayInputStream(demoImage())).image().id();
-        PlatformSpec devices = PlatformSpec.of(List.of("com1"), true, true, true, 0xf4, false, false, true);
+        PlatformSpec devices = PlatformSpec.of(List.of("com1"), true, true, true, 0xf4, false, false, true, false);
         VmSpec spec = new VmSpec("demo", List.of(new VmSpec.Region(0, 0, 0, 1 << 20)), 1, false, false, List.of(),
                 VmSpec.OnShutdown.RESET, devices,
                 new VmSpec.Boot(VmSpec.Boot.Kind.FLAT, image, DEMO_ENTRY, VmSpec.Boot.Entry.REAL, DEMO_ENTRY, null, null, null));

@@ -46,7 +46,8 @@ class LinuxLoaderTest {
         CpuState cpu = new CpuState();
         byte[] kernel = SyntheticKernel.bzImage(0x020F, 0x7F, SyntheticKernel.gzip(SyntheticKernel.vmlinux()));
         byte[] initrd = {1, 2, 3, 4, 5};
-        LinuxLoader.Layout l = LinuxLoader.load(m, cpu, kernel, initrd, "console=ttyS0", null);
+        LinuxLoader.Layout l = LinuxLoader.load(m, cpu, kernel, initrd, "console=ttyS0", null,
+                new AcpiTables.Hardware(0x600, 0x604, 9, 5, true));
 
         assertEquals(LinuxLoader.EntryPath.VMLINUX_64, l.path());
         assertEquals(ENTRY, cpu.rip);
@@ -82,6 +83,33 @@ class LinuxLoaderTest {
         assertEquals(0xB003, u64(m, 0xA000));
         assertEquals((8L << 21) | 0x83, u64(m, 0xB000 + 8 * 8));
         assertEquals(0x00AF9B000000FFFFL, u64(m, 0x6000 + 0x10), "__BOOT_CS: 64-bit code");
+        // ACPI: boot_params.acpi_rsdp_addr, then RSDP -> XSDT -> FADT -> DSDT, every checksum right
+        assertEquals(0xF0000, u64(m, 0x7000 + 0x070));
+        assertEquals(0x2052545020445352L, u64(m, 0xF0000), "RSD PTR ");
+        assertEquals(0, sum(m, 0xF0000, 20));
+        assertEquals(0, sum(m, 0xF0000, 36));
+        long xsdt = u64(m, 0xF0000 + 24);
+        long fadt = u64(m, xsdt + 36);
+        long dsdt = u64(m, fadt + 140);
+        for (long table : new long[] {u32(m, 0xF0000 + 16) & 0xffffffffL, xsdt, fadt, dsdt}) {
+            assertEquals(0, sum(m, table, u32(m, table + 4)), "checksum of the table at 0x" + Long.toHexString(table));
+        }
+        assertEquals(0x50434146, u32(m, fadt), "FACP");
+        assertEquals(0x604, u32(m, fadt + 64), "PM1a_CNT_BLK");
+        assertEquals(9, u32(m, fadt + 46) & 0xffff, "SCI_INT");
+        byte[] s5 = new byte[14];
+        m.read(dsdt + 36, s5, 0, 14);
+        assertArrayEquals(new byte[] {0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0A, 5, 0x0A, 5, 0, 0}, s5, "Name (_S5, Package {5, 5, 0, 0})");
+    }
+
+    private static int sum(GuestMemory m, long address, int length) {
+        byte[] b = new byte[length];
+        m.read(address, b, 0, length);
+        int sum = 0;
+        for (byte x : b) {
+            sum += x;
+        }
+        return sum & 0xff;
     }
 
     @Test
@@ -89,7 +117,7 @@ class LinuxLoaderTest {
         GuestMemory m = ram(64 << 20);
         CpuState cpu = new CpuState();
         byte[] lzma = {0x5D, 0, 0, (byte) 0x80, 0, 1, 2, 3};  // a payload the host does not unpack
-        LinuxLoader.Layout l = LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020A, 0, lzma), null, "", null);
+        LinuxLoader.Layout l = LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020A, 0, lzma), null, "", null, null);
         assertEquals(LinuxLoader.EntryPath.BZIMAGE_32, l.path());
         assertEquals(0x100000, cpu.rip);
         assertEquals(0x7000, cpu.gpr[6], "ESI = boot_params");
@@ -101,7 +129,7 @@ class LinuxLoaderTest {
         m.read(0x100000 + 0x200, loaded, 0, 8);
         assertArrayEquals(lzma, loaded, "the protected-mode part at 0x100000");
 
-        LinuxLoader.Layout bz64 = LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020F, 1, lzma), null, "", null);
+        LinuxLoader.Layout bz64 = LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020F, 1, lzma), null, "", null, null);
         assertEquals(LinuxLoader.EntryPath.BZIMAGE_64, bz64.path());
         assertEquals(0x100200, cpu.rip, "64-bit entry at load address + 0x200");
         assertTrue(cpu.mode64());
@@ -113,13 +141,13 @@ class LinuxLoaderTest {
         CpuState cpu = new CpuState();
         long rip = cpu.rip;
         byte[] good = SyntheticKernel.gzip(SyntheticKernel.vmlinux());
-        assertFault("kernel", "not a Linux bzImage", () -> LinuxLoader.load(m, cpu, new byte[4096], null, "", null));
-        assertFault("kernel", "too old", () -> LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x0204, 0, new byte[8]), null, "", null));
-        assertFault("cmdline", "at most 255", () -> LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020F, 1, good), null, "x".repeat(256), null));
-        assertFault("kernel", "gzip payload is corrupt", () -> LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020F, 1, new byte[] {0x1F, (byte) 0x8B, 8, 0, 0, 0, 0, 0}), null, "", null));
-        assertFault("initrd", "does not fit", () -> LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020F, 1, good), new byte[60 << 20], "", null));
-        assertFault("memory_regions", "the kernel needs RAM", () -> LinuxLoader.load(ram(16 << 20), cpu, SyntheticKernel.bzImage(0x020F, 1, good), null, "", null));
-        assertFault("kernel", "no 64-bit entry", () -> LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020F, 0, good), null, "", LinuxLoader.EntryPath.BZIMAGE_64));
+        assertFault("kernel", "not a Linux bzImage", () -> LinuxLoader.load(m, cpu, new byte[4096], null, "", null, null));
+        assertFault("kernel", "too old", () -> LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x0204, 0, new byte[8]), null, "", null, null));
+        assertFault("cmdline", "at most 255", () -> LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020F, 1, good), null, "x".repeat(256), null, null));
+        assertFault("kernel", "gzip payload is corrupt", () -> LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020F, 1, new byte[] {0x1F, (byte) 0x8B, 8, 0, 0, 0, 0, 0}), null, "", null, null));
+        assertFault("initrd", "does not fit", () -> LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020F, 1, good), new byte[60 << 20], "", null, null));
+        assertFault("memory_regions", "the kernel needs RAM", () -> LinuxLoader.load(ram(16 << 20), cpu, SyntheticKernel.bzImage(0x020F, 1, good), null, "", null, null));
+        assertFault("kernel", "no 64-bit entry", () -> LinuxLoader.load(m, cpu, SyntheticKernel.bzImage(0x020F, 0, good), null, "", LinuxLoader.EntryPath.BZIMAGE_64, null));
         assertEquals(rip, cpu.rip, "the vcpu was not touched");
         assertEquals(0, u64(m, 0x7000 + 0x200), "boot_params were not written");
     }

@@ -5,16 +5,15 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
+import dev.restvisor.core.cpu.exec.SharedBench;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -36,21 +35,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 class BenchSnapshotExactnessTest {
     private static final String SIZES = "-DINT_CRC_PASSES=2 -DINT_HASH_PASSES=20 -DINT_GCD_PAIRS=20000";
     private static final long WAIT_MS = 60_000;
-
-    private static boolean tool(String name) {
-        try {
-            return new ProcessBuilder(name, "--version").redirectErrorStream(true).start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
-    private static String run(Path dir, List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
-        return out;
-    }
 
     private static ServiceDrivenTest.Collector console(String vm, List<WebSocket> sockets) {
         ServiceDrivenTest.Collector c = new ServiceDrivenTest.Collector();
@@ -96,15 +80,9 @@ class BenchSnapshotExactnessTest {
 
     @Test
     void snapshotMidRunRestoresAndClonesByteForByte(@TempDir Path dir) throws Exception {
-        Path shared = Path.of("..", "shared", "bench");
-        Assumptions.assumeTrue(Files.isRegularFile(shared.resolve("build.sh")), "../shared/bench not present");
-        Assumptions.assumeTrue(tool("gcc") && tool("nasm"), "gcc or nasm not available");
-        Path bench = Path.of("target", "bench-exactness").toAbsolutePath();
-        run(Path.of("."), List.of("rm", "-rf", bench.toString()));
-        run(Path.of("."), List.of("cp", "-r", shared.toString(), bench.toString()));
-        run(bench, List.of("env", "EXTRA_CFLAGS=" + SIZES, "sh", "./build.sh"));
+        Path bench = SharedBench.build("bench-exactness", SIZES);
         byte[] image = Files.readAllBytes(bench.resolve("out/guest/int.bin"));
-        String nativeChecksum = run(bench, List.of("./out/native/int")).lines().findFirst().orElseThrow();
+        String nativeChecksum = SharedBench.run(bench, List.of("./out/native/int")).lines().findFirst().orElseThrow();
 
         String vm;
         String sid;

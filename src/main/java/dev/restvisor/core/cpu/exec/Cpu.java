@@ -108,10 +108,14 @@ public final class Cpu {
                     int vector = state.pendingInterrupt();
                     if (vector >= 0) {
                         state.clearInterrupt(vector);
-                        external(vector);
+                        if (external(vector)) {
+                            return finish(exit.reason);
+                        }
                         poll = true;
                     } else if (interruptController.hasInterrupt()) {
-                        external(interruptController.acknowledge());
+                        if (external(interruptController.acknowledge())) {
+                            return finish(exit.reason);
+                        }
                         poll = true;
                     } else if (requestInterruptWindow) {
                         return finish(ExitReason.IRQ_WINDOW_OPEN);
@@ -128,7 +132,8 @@ public final class Cpu {
                     state.interruptShadow = shadow;
                     return finish(ExitReason.INTR);
                 }
-                if (debugEnabled && breakpoints.length > 0 && state.rip != resumeFromBreakpoint && isBreakpoint()) {
+                if (debugEnabled && breakpoints.length > 0 && state.rip != resumeFromBreakpoint
+                        && (state.rflags & Rflags.RF) == 0 && isBreakpoint()) {
                     state.interruptShadow = shadow;
                     resumeFromBreakpoint = state.rip;
                     exit.debugException = GuestFault.BP;
@@ -215,6 +220,11 @@ public final class Cpu {
             if (d.hasMemory) {
                 x.ea = d.effectiveAddress(state.gpr, x.nextRip);
             }
+            if (resume) {
+                // RF suppresses instruction breakpoints for one instruction only: cleared at its start, after the
+                // breakpoint check (SDM Vol. 3A 18.3.1.1); an interrupted string instruction sets it again
+                state.rflags &= ~Rflags.RF;
+            }
             if (d.fastForm != FastPath.NONE) {
                 FastPath.execute(x, d);
             } else {
@@ -233,10 +243,6 @@ public final class Cpu {
                 }
             }
             state.rip = x.nextRip;
-            if (resume) {
-                // RF suppresses instruction breakpoints for one instruction only (SDM Vol. 3A 18.3.1.1)
-                state.rflags &= ~Rflags.RF;
-            }
             x.retired();
             retired++;
             if (d.op == Op.MOVDR) {
@@ -259,18 +265,33 @@ public final class Cpu {
             } catch (GuestFault f) {
                 // the instruction has retired: a fault while delivering the trap keeps the new RIP
                 return fault(f);
+            } catch (ExitSignal e) {
+                // the trap's delivery waits for an MMIO answer; the instruction has retired and must not run again,
+                // so the trap is not raised after all (a limitation: no pending-trap state survives the exit)
+                x.mmioReads.retire();
+                return true;
             }
             return x.exitPending;
         } catch (ExitSignal e) {
             state.rip = start;
+            if (resume) {
+                state.rflags |= Rflags.RF;
+            }
+            x.mmioReads.rewind();
             return true;
         } catch (GuestFault f) {
             state.rip = start;
+            if (resume) {
+                state.rflags |= Rflags.RF;
+            }
+            // the instruction runs again if the delivery stops for an MMIO exit: its answered reads are kept
+            x.mmioReads.rewind();
             return fault(f);
         } catch (RuntimeException e) {
             // an unexpected host exception inside an instruction must not escape: the guest sees #UD
             lastHostError = e;
             state.rip = start;
+            x.mmioReads.retire();
             return fault(GuestFault.ud());
         }
     }
@@ -323,37 +344,51 @@ public final class Cpu {
         x.settledMode = -1;
     }
 
+    /**
+     * Delivers or reports a fault; true when the run must return: an exception exit, or an MMIO exit the delivery
+     * waits for (RIP is then on the faulting instruction, which raises the fault again when the run resumes).
+     */
     private boolean fault(GuestFault f) {
         unsettle();
         x.exitPending = false;
-        if ((x.config.exceptionExitVectors() & (1 << f.vector)) != 0 && f.vector < 32) {
-            x.exit.reason = ExitReason.EXCEPTION;
-            x.exit.exceptionVector = f.vector;
-            x.exit.exceptionErrorCode = Math.max(f.errorCode, 0);
-            return true;
+        if (!Interrupts.exceptionExit(x, f)) {
+            try {
+                Interrupts.deliver(x, f.vector, Interrupts.EXCEPTION, f.errorCode);
+            } catch (ExitSignal e) {
+                x.mmioReads.rewind();
+                return true;
+            } catch (GuestFault second) {
+                x.shutdown();
+            } catch (RuntimeException e) {
+                lastHostError = e;
+                x.shutdown();
+            }
         }
-        try {
-            Interrupts.deliver(x, f.vector, Interrupts.EXCEPTION, f.errorCode);
-        } catch (GuestFault second) {
-            x.shutdown();
-        } catch (RuntimeException e) {
-            lastHostError = e;
-            x.shutdown();
-        }
-        return false;
+        x.mmioReads.retire();
+        return x.exitPending;
     }
 
-    private void external(int vector) {
+    /**
+     * Delivers an external interrupt; true when the run must return: a fault in its delivery is reported as an
+     * exception exit, or the delivery waits for an MMIO answer.
+     */
+    private boolean external(int vector) {
         unsettle();
         state.halted = false;
         try {
             Interrupts.deliver(x, vector, Interrupts.EXTERNAL, -1);
+        } catch (ExitSignal e) {
+            // the delivery waits for an MMIO answer: the interrupt is taken again when the run resumes
+            state.queueInterrupt(vector);
+            x.mmioReads.rewind();
+            return true;
         } catch (GuestFault f) {
             fault(f);
         } catch (RuntimeException e) {
             lastHostError = e;
             x.shutdown();
         }
+        return x.exitPending;
     }
 
     private static void execute(Interpreter x, DecodedInstruction d) {

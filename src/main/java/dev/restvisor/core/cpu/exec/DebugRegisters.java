@@ -43,7 +43,7 @@ public final class DebugRegisters {
     /** The single-step trap after an instruction that began with TF set: DR6.BS, then #DB. */
     public static void singleStepTrap(Interpreter x) {
         x.state.dr6 |= DR6_BS;
-        Interrupts.deliver(x, GuestFault.DB, Interrupts.EXCEPTION, -1);
+        Interrupts.raise(x, new GuestFault(GuestFault.DB, -1));
     }
 
     /** True when DR7 enables a data breakpoint, so the access path needs to call {@link #dataHits}. */
@@ -87,6 +87,6 @@ public final class DebugRegisters {
     /** After an instruction whose accesses hit data breakpoints: DR6.B0-B3, then the #DB trap. */
     public static void dataTrap(Interpreter x, long hits) {
         x.state.dr6 = (x.state.dr6 & ~0xfL) | hits;
-        Interrupts.deliver(x, GuestFault.DB, Interrupts.EXCEPTION, -1);
+        Interrupts.raise(x, new GuestFault(GuestFault.DB, -1));
     }
 }

@@ -64,7 +64,8 @@ public final class Interpreter implements Decoder.ByteSource {
     /** Data of a completed IN/INS exit, consumed by the re-executed instruction. */
     private byte[] pendingIn;
     private int pendingInPos;
-    private byte[] pendingMmio;
+    /** The answered MMIO reads of the current instruction; also the MMU's access to tables outside RAM. */
+    final MmioReads mmioReads = new MmioReads(this);
 
     private MemorySlot lastSlot;
 
@@ -75,7 +76,7 @@ public final class Interpreter implements Decoder.ByteSource {
         this.memory = memory;
         this.io = io;
         this.config = config;
-        this.mmu = new Mmu(state, memory);
+        this.mmu = new Mmu(state, memory, mmioReads);
         this.x87 = new X87Unit(state.fpu);
         this.exit.ioData = new byte[IO_EXIT_MAX];
         flags.setAll(state.rflags);
@@ -350,19 +351,7 @@ public final class Interpreter implements Decoder.ByteSource {
             deviceAccessed = true;
             return r.device().read(pa - r.base(), size) & mask(size);
         }
-        if (pendingMmio != null) {
-            long v = 0;
-            for (int i = 0; i < size && i < pendingMmio.length; i++) {
-                v |= (pendingMmio[i] & 0xffL) << (8 * i);
-            }
-            pendingMmio = null;
-            return v;
-        }
-        exit.reason = ExitReason.MMIO;
-        exit.mmioPhysAddr = pa;
-        exit.mmioLen = size;
-        exit.mmioWrite = false;
-        throw ExitSignal.INSTANCE;
+        return mmioReads.read(pa, size);
     }
 
     private void writePhysSlow(long pa, int size, long v) {
@@ -514,7 +503,7 @@ public final class Interpreter implements Decoder.ByteSource {
     }
 
     void completeMmioRead(byte[] data) {
-        pendingMmio = data.clone();
+        mmioReads.complete(data);
     }
 
     /** The memory slots changed: cached slot references are dropped. */
@@ -525,10 +514,10 @@ public final class Interpreter implements Decoder.ByteSource {
 
     /** Forgets pending completion data once the instruction that consumed it has retired. */
     void retired() {
-        if (pendingIn != null || pendingMmio != null) {
+        if (pendingIn != null) {
             pendingIn = null;
-            pendingMmio = null;
         }
+        mmioReads.retire();
     }
 
     /** Triple fault (SDM Vol. 3A 6.15, interrupt 8): the run loop returns SHUTDOWN. */

@@ -11,9 +11,11 @@ import static dev.restvisor.core.cpu.state.SegmentRegister.SS;
  * Delivery of exceptions and interrupts (SDM Vol. 3A chapter 6): through the IVT in real-address mode
  * (20.1.4), through the IDT in protected mode with interrupt, trap and task gates, privilege change and
  * the TSS stacks (6.12), from virtual-8086 mode (20.3), and in IA-32e mode with 16-byte gates, IST stacks
- * and the aligned 64-bit frame (6.14). A fault during delivery becomes a double fault or is delivered
- * serially according to Table 6-5; a fault while delivering a double fault is a triple fault, which
- * shuts the vcpu down.
+ * and the aligned 64-bit frame (6.14). A fault while delivering INT n is a fault of that instruction. A fault
+ * while delivering an exception or an external interrupt becomes a double fault or is delivered serially
+ * according to Table 6-5; a fault while delivering a double fault is a triple fault, which
+ * shuts the vcpu down. Where the VM asks for exception exits, the exception that results from a fault
+ * during delivery is reported like one raised by an instruction: the state is as before the delivery.
  *
  * <p>The caller has set {@code state.rip} to the address to return to (the faulting instruction for a
  * fault, the next one for a trap or software interrupt). On return {@code state.rip} is the handler.
@@ -41,19 +43,50 @@ public final class Interrupts {
         FarTransfers.Snapshot saved = new FarTransfers.Snapshot(x);
         try {
             deliverOnce(x, vector, kind, errorCode);
+        } catch (ExitSignal e) {
+            // an IDT, stack or paging-structure read waits for the VM client: the event is raised again after it
+            saved.restore(x);
+            s.rip = rip;
+            throw e;
         } catch (GuestFault second) {
             saved.restore(x);
             s.rip = rip;
+            if (kind == SOFTWARE) {
+                // a fault of the INT n instruction itself, raised with RIP on it (SDM Vol. 2A "INT n")
+                throw second;
+            }
             if (vector == GuestFault.DF && kind == EXCEPTION || depth > 2) {
                 x.shutdown();
                 return;
             }
-            if (kind == EXCEPTION && doubleFault(vector, second.vector)) {
-                deliver(x, GuestFault.DF, EXCEPTION, 0, depth + 1);
-            } else {
-                deliver(x, second.vector, EXCEPTION, second.errorCode, depth + 1);
+            GuestFault next = kind == EXCEPTION && doubleFault(vector, second.vector)
+                    ? new GuestFault(GuestFault.DF, 0) : second;
+            if (!exceptionExit(x, next)) {
+                deliver(x, next.vector, EXCEPTION, next.errorCode, depth + 1);
             }
         }
+    }
+
+    /** An exception outside an instruction's execution (a trap after it): reported as an exit or delivered. */
+    static void raise(Interpreter x, GuestFault f) {
+        if (!exceptionExit(x, f)) {
+            deliver(x, f.vector, EXCEPTION, f.errorCode);
+        }
+    }
+
+    /**
+     * When the VM definition asks for exits on {@code f}'s vector: fills a KVM_EXIT_EXCEPTION that the run
+     * reports instead of delivering the exception (RIP stays on the faulting instruction).
+     */
+    static boolean exceptionExit(Interpreter x, GuestFault f) {
+        if ((x.config.exceptionExitVectors() & (1 << f.vector)) == 0 || f.vector >= 32) {
+            return false;
+        }
+        x.exit.reason = ExitReason.EXCEPTION;
+        x.exit.exceptionVector = f.vector;
+        x.exit.exceptionErrorCode = Math.max(f.errorCode, 0);
+        x.exitPending = true;
+        return true;
     }
 
     /** #DE, #TS, #NP, #SS, #GP (SDM Vol. 3A Table 6-4). */

@@ -12,7 +12,7 @@ import dev.restvisor.core.cpu.state.SegmentRegister;
  * rSI/rDI/rCX are used at the address size. A repeated instruction is interruptible: it may stop
  * between iterations with registers updated and RIP still on the instruction, and the next step
  * continues it. It stops that way every {@link #CHUNK} iterations so interrupts and the budget are
- * honoured, and when an I/O or MMIO exit is waiting.
+ * honoured, when an I/O or MMIO exit is waiting, and after an iteration that hit a data breakpoint.
  */
 final class Strings {
     static final int CHUNK = 4096;
@@ -31,7 +31,7 @@ final class Strings {
         int done = 0;
         while (count != 0) {
             if (done == CHUNK || (x.exitPending && d.op != Op.OUTS)) {
-                x.nextRip = x.state.rip;
+                stopBetweenIterations(x);
                 return;
             }
             long si = x.reg(6, as);
@@ -89,7 +89,7 @@ final class Strings {
                     int port = (int) x.reg(2, 2);
                     PortIo.checkAccess(x, port, size);
                     if (!x.outputRoom(size)) {
-                        x.nextRip = x.state.rip;
+                        stopBetweenIterations(x);
                         return;
                     }
                     long v = x.read(srcSeg, si, size);
@@ -99,6 +99,7 @@ final class Strings {
                 default -> throw new IllegalStateException(d.op.name());
             }
             done++;
+            x.mmioReads.retire();
             if (!rep) {
                 return;
             }
@@ -107,7 +108,22 @@ final class Strings {
             if (stop) {
                 return;
             }
+            if (x.dataBreakpointHits != 0 && count != 0) {
+                // the #DB trap comes after the iteration that hit the breakpoint (SDM Vol. 3A 18.3.1.2)
+                stopBetweenIterations(x);
+                return;
+            }
         }
+    }
+
+    /**
+     * Stops a repeated string instruction between iterations: RIP stays on it, and RF is set, so an event taken
+     * now pushes RF = 1 and the instruction's breakpoint is not reported again when it continues (SDM Vol. 3A
+     * 18.3.1.1).
+     */
+    private static void stopBetweenIterations(Interpreter x) {
+        x.nextRip = x.state.rip;
+        x.state.rflags |= Rflags.RF;
     }
 
     /**

@@ -29,9 +29,11 @@ import dev.restvisor.core.memory.MemorySlot;
  * <p>Faults are returned, not thrown, because this package may not depend on the executors: a negative
  * result is {@link #FAULT} | the #PF error code, with CR2 already written.
  *
- * <p>A paging-structure read from a physical address no memory slot backs sees a not-present entry. The
- * unclaimed bus reads all ones, which would make every level look present with reserved bits set; a guest
- * pointing CR3 or a table into a hole gets the plainer "not present" #PF instead.
+ * <p>A paging structure in physical memory no slot backs is read and updated through the vcpu's
+ * {@link TableMemory}: an MMIO device, or an MMIO exit to the VM client, which may stop the instruction for
+ * its answer (the exit leaves the walk by an exception of the caller's own). A walk keeps no state between
+ * its reads, so it can stop at any of them and run again. Walks that may not exit read such an entry as
+ * not present: KVM_TRANSLATE and the PDPTE loads of PAE paging (MOV to CR3, and state writes through the API).
  */
 public final class Mmu {
     /** Access kinds for {@link #translate}: combine with OR; 0 is a supervisor data read. */
@@ -73,6 +75,7 @@ public final class Mmu {
 
     private final CpuState state;
     private final GuestMemory memory;
+    private final TableMemory unbacked;
 
     /** Set by the last walk: the effective R/W and U/S of all levels, and the leaf's global flag. */
     private boolean walkWritable;
@@ -97,9 +100,14 @@ public final class Mmu {
     /** Physical addresses of the entries the current walk used, so their accessed flags can be set. */
     private final long[] used = new long[4];
 
-    public Mmu(CpuState state, GuestMemory memory) {
+    /** The values of those entries as the walk read them. */
+    private final long[] usedValue = new long[4];
+
+    /** @param unbacked reads and writes the paging-structure entries no memory slot backs */
+    public Mmu(CpuState state, GuestMemory memory, TableMemory unbacked) {
         this.state = state;
         this.memory = memory;
+        this.unbacked = unbacked;
         flushAll();
     }
 
@@ -262,10 +270,11 @@ public final class Mmu {
         long leaf;
         if ((cr4 & ControlRegisters.CR4_PAE) == 0) {
             long pdeAddr = (state.cr3 & 0xfffff000L) | ((linear >>> 20) & 0xffc);
-            long pde = readEntry(pdeAddr, 4);
+            long pde = readEntry(pdeAddr, 4, update);
             if ((pde & P) == 0) {
                 return FAULT | errBase;
             }
+            usedValue[levels] = pde;
             used[levels++] = pdeAddr;
             rights(pde, false);
             if ((pde & PS) != 0 && (cr4 & ControlRegisters.CR4_PSE) != 0) {
@@ -277,10 +286,11 @@ public final class Mmu {
                 walkPageShift = 22;
             } else {
                 long pteAddr = (pde & 0xfffff000L) | ((linear >>> 10) & 0xffc);
-                long pte = readEntry(pteAddr, 4);
+                long pte = readEntry(pteAddr, 4, update);
                 if ((pte & P) == 0) {
                     return FAULT | errBase;
                 }
+                usedValue[levels] = pte;
                 used[levels++] = pteAddr;
                 rights(pte, false);
                 frame = pte & 0xfffff000L;
@@ -306,13 +316,14 @@ public final class Mmu {
             while (true) {
                 int shift = 12 + 9 * (level - 1);
                 long addr = table | (((linear >>> shift) & 0x1ff) << 3);
-                long e = readEntry(addr, 8);
+                long e = readEntry(addr, 8, update);
                 if ((e & P) == 0) {
                     return FAULT | errBase;
                 }
                 if ((e & (reservedBits(level, e, xdReserved) | paeOnly)) != 0) {
                     return FAULT | errBase | PF_P | PF_RSVD;
                 }
+                usedValue[levels] = e;
                 used[levels++] = addr;
                 rights(e, nxe);
                 if (level == 1 || (level <= 3 && (e & PS) != 0)) {
@@ -334,8 +345,9 @@ public final class Mmu {
         if (!permitted(access)) {
             return FAULT | errBase | PF_P;
         }
+        int width = (cr4 & ControlRegisters.CR4_PAE) == 0 ? 4 : 8;
         for (int l = 0; l < levels; l++) {
-            setFlag(used[l], l == levels - 1 && (access & WRITE) != 0 ? A | D : A);
+            setFlag(used[l], usedValue[l], width, l == levels - 1 && (access & WRITE) != 0 ? A | D : A);
         }
         if ((access & WRITE) != 0) {
             leafDirty = true;
@@ -362,18 +374,29 @@ public final class Mmu {
         walkNx |= nxe && (e & XD) != 0;
     }
 
-    private long readEntry(long pa, int width) {
+    /** @param mayExit an entry outside RAM is read through {@link TableMemory}, else it reads as not present */
+    private long readEntry(long pa, int width, boolean mayExit) {
         MemorySlot s = memory.slotAt(pa);
         if (s == null) {
-            return 0;
+            return mayExit ? unbacked.readEntry(pa, width) : 0;
         }
         return width == 4 ? s.read32(pa - s.base()) & 0xffffffffL : s.read64(pa - s.base());
     }
 
-    /** Sets accessed/dirty flags, which all live in the entry's first byte; writes only when they change. */
-    private void setFlag(long pa, long bits) {
+    /**
+     * Sets accessed/dirty flags; writes only when they change. In RAM they all live in the entry's first byte,
+     * which is rewritten from memory as the processor's locked update would. Outside RAM the whole entry as the
+     * walk read it is written back with the flags set.
+     */
+    private void setFlag(long pa, long entry, int width, long bits) {
         MemorySlot s = memory.slotAt(pa);
-        if (s == null || s.readOnly()) {
+        if (s == null) {
+            if ((entry & bits) != bits) {
+                unbacked.writeEntry(pa, width, entry | bits);
+            }
+            return;
+        }
+        if (s.readOnly()) {
             return;
         }
         int b = s.read8(pa - s.base());
@@ -391,7 +414,7 @@ public final class Mmu {
         long base = state.cr3 & 0xffffffe0L;
         long[] loaded = new long[4];
         for (int i = 0; i < 4; i++) {
-            long e = readEntry(base + 8L * i, 8);
+            long e = readEntry(base + 8L * i, 8, false);
             if ((e & P) != 0 && (e & 0xfff00000000001e6L) != 0) {
                 return false;
             }

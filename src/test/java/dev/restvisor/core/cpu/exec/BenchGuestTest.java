@@ -5,16 +5,13 @@ import dev.restvisor.core.cpu.state.CpuState;
 import dev.restvisor.core.io.IoBus;
 import dev.restvisor.core.memory.GuestMemory;
 import dev.restvisor.core.memory.MemoryQuota;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -29,36 +26,15 @@ class BenchGuestTest {
             + " -DMM_REPS=2 -DINT_CRC_PASSES=2 -DINT_HASH_PASSES=20 -DINT_GCD_PAIRS=20000 -DMEM_COPY_PASSES=1"
             + " -DMEM_CHASE_STEPS=20000";
 
-    private static boolean tool(String name) {
-        try {
-            return new ProcessBuilder(name, "--version").redirectErrorStream(true).start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
-    private static String run(Path dir, List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
-        return out;
-    }
-
     @Test
     void benchGuestsMatchTheirNativeChecksums() throws Exception {
-        Path shared = Path.of("..", "shared", "bench");
-        Assumptions.assumeTrue(Files.isRegularFile(shared.resolve("build.sh")), "../shared/bench not present");
-        Assumptions.assumeTrue(tool("gcc") && tool("nasm"), "gcc or nasm not available");
-        Path bench = Path.of("target", "bench-small").toAbsolutePath();
-        run(Path.of("."), List.of("rm", "-rf", bench.toString()));
-        run(Path.of("."), List.of("cp", "-r", shared.toString(), bench.toString()));
-        run(bench, List.of("env", "EXTRA_CFLAGS=" + SIZES, "sh", "./build.sh"));
+        Path bench = SharedBench.build("bench-small", SIZES);
 
         List<String> failures = new ArrayList<>();
         for (String w : new String[] {"hello", "int", "mem", "branch", "fp"}) {
             for (String suffix : new String[] {"", "-pm32"}) {
                 String name = w + suffix;
-                String nativeOut = run(bench, List.of("./out/native/" + name));
+                String nativeOut = SharedBench.run(bench, List.of("./out/native/" + name));
                 String guestOut = runGuest(Files.readAllBytes(bench.resolve("out/guest/" + name + ".bin")));
                 String want = nativeOut.lines().findFirst().orElse("");
                 String got = guestOut.lines().findFirst().orElse("");

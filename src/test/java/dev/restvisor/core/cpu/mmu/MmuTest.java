@@ -21,12 +21,13 @@ class MmuTest {
     private GuestMemory mem;
     private MemorySlot ram;
     private Mmu mmu;
+    private final FakeTableMemory unbackedTables = new FakeTableMemory();
 
     @BeforeEach
     void setUp() {
         mem = new GuestMemory(MemoryQuota.UNLIMITED);
         ram = mem.setRegion(0, 0, 0, 16 << 20);
-        mmu = new Mmu(s, mem);
+        mmu = new Mmu(s, mem, unbackedTables);
     }
 
     private void w32(long pa, long v) {
@@ -222,10 +223,37 @@ class MmuTest {
     }
 
     @Test
-    void unbackedTablesReadAsNotPresent() {
-        s.cr3 = 0x4000_0000L;
+    void tablesOutsideRamAreReadAndUpdatedThroughTableMemory() {
+        long pd = 0x4000_0000L; // no slot: the page directory lives in "MMIO"
+        unbackedTables.entries.put(pd + 4 * 1, 0x2000L | 7);   // PDE for 0x00400000
+        w32(0x2000 + 4 * 3, 0x9000 | 7);                        // PTE for 0x00403000, in RAM
+        s.cr3 = pd;
         s.cr0 = ControlRegisters.CR0_PE | ControlRegisters.CR0_PG;
         mmu.flushAll();
-        assertEquals(fault(Mmu.PF_W), mmu.translate(0x1000, WRITE));
+        assertFalse(mmu.debugTranslate(0x403123).valid(), "KVM_TRANSLATE cannot ask the client: not present");
+        assertEquals(0x9123, mmu.translate(0x403123, WRITE));
+        assertEquals(java.util.List.of("read4 40000004", "write4 40000004 2027"), unbackedTables.log);
+        assertEquals(0x60, ram.read8(0x2000 + 4 * 3) & 0x60, "the leaf in RAM gets accessed and dirty");
+        mmu.invlpg(0x403000);
+        assertEquals(0x9123, mmu.translate(0x403123, 0));
+        assertEquals("read4 40000004", unbackedTables.log.getLast(), "accessed already set: no second write");
+    }
+
+    /** Paging-structure entries outside RAM, as the vcpu's MMIO path would answer them. */
+    private static final class FakeTableMemory implements TableMemory {
+        final java.util.Map<Long, Long> entries = new java.util.HashMap<>();
+        final java.util.List<String> log = new java.util.ArrayList<>();
+
+        @Override
+        public long readEntry(long pa, int width) {
+            log.add("read" + width + " " + Long.toHexString(pa));
+            return entries.getOrDefault(pa, 0L);
+        }
+
+        @Override
+        public void writeEntry(long pa, int width, long entry) {
+            log.add("write" + width + " " + Long.toHexString(pa) + " " + Long.toHexString(entry));
+            entries.put(pa, entry);
+        }
     }
 }
