@@ -3,6 +3,8 @@ package dev.restvisor.core.cpu.exec;
 import dev.restvisor.core.cpu.decode.DecodedInstruction;
 import dev.restvisor.core.cpu.decode.Decoder;
 import dev.restvisor.core.cpu.decode.Op;
+import dev.restvisor.core.cpu.jit.BlockCompiler;
+import dev.restvisor.core.cpu.jit.CompiledBlock;
 import dev.restvisor.core.cpu.mmu.Mmu;
 import dev.restvisor.core.cpu.mmu.Translation;
 import dev.restvisor.core.cpu.state.ControlRegisters;
@@ -14,6 +16,10 @@ import dev.restvisor.core.io.InterruptController;
 import dev.restvisor.core.io.IoBus;
 import dev.restvisor.core.memory.GuestMemory;
 
+import java.lang.invoke.MethodHandles;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One vcpu's execution engine: the facade the VM layer drives. Not thread-safe except for
  * {@link #requestStop()}, which any thread may call.
@@ -21,6 +27,8 @@ import dev.restvisor.core.memory.GuestMemory;
 public final class Cpu {
     /** Instructions with interrupts enabled after which other threads' interrupt requests are seen. */
     private static final int POLL_PERIOD = 1024;
+    /** The most instructions one compiled block holds (a JVM method stays well below the JIT's size limit). */
+    private static final int MAX_BLOCK = 32;
     private final CpuState state;
     private final Interpreter x;
     private final CodeCache code;
@@ -53,6 +61,25 @@ public final class Cpu {
     private long retired;
     /** False runs every instruction through the generic executors (a test compares the two paths). */
     boolean fastForms = true;
+    /** Compiles hot straight-line runs of fast forms ({@code core.cpu.jit}); its blocks live in {@link #code}. */
+    private final BlockCompiler compiler = new BlockCompiler(MethodHandles.lookup());
+    /** Runs of a block head after which its block is compiled (at most 127; a test compiles at once). */
+    int compileThreshold = 40;
+    /**
+     * The next instruction starts a straight-line run, where a compiled block may start: after a branch, a generic
+     * instruction, a fault, an interrupt or a block.
+     */
+    private boolean blockHead = true;
+    /**
+     * How many instructions beyond its first a block may run in this step without passing a check of the run
+     * loop (instruction budget, interrupt poll), or -1 when no block may run (debug features, an interrupt
+     * window or shadow, completion data waiting for the instruction that asked for it).
+     */
+    private long blockRoom = -1;
+    /** Compiled blocks entered (a test checks that compiled code ran). */
+    long blocksRun;
+    /** Instructions beyond its first that the block of the last step retired or, when it stopped, began. */
+    private int blockExtra;
     /** The last unexpected host exception turned into a guest #UD or SHUTDOWN (a core bug; for tests). */
     RuntimeException lastHostError;
 
@@ -75,6 +102,7 @@ public final class Cpu {
     public CpuExit run(long maxInstructions) {
         CpuExit exit = x.exit;
         unsettle();
+        blockHead = true;
         x.loadFlags();
         x.shutdown = false;
         // external state writes flush through stateChanged(); only a changed slot layout is checked here (O(slots)):
@@ -142,7 +170,21 @@ public final class Cpu {
                     return finish(ExitReason.DEBUG);
                 }
                 resumeFromBreakpoint = -1;
-                if (step()) {
+                boolean interruptible = (state.rflags & Rflags.IF) != 0;
+                blockRoom = blockHead && !shadow && blocksAllowed() ? interruptible ? Math.min(budget, untilPoll) : budget
+                        : -1;
+                boolean stop = step();
+                if (blockExtra != 0) {
+                    // the block's later instructions are iterations of this loop that checked nothing: each would
+                    // have taken one from the budget and, with IF = 1, from the poll countdown (blockRoom kept both
+                    // from running out)
+                    budget -= blockExtra;
+                    if (interruptible) {
+                        untilPoll -= blockExtra;
+                    }
+                    blockExtra = 0;
+                }
+                if (stop) {
                     return finish(exit.reason);
                 }
                 if (x.shutdown) {
@@ -196,6 +238,12 @@ public final class Cpu {
                 mode = x.codeSize();
                 pa = fetchAddress(start, mode);
             }
+            if (blockRoom >= 0) {
+                CompiledBlock b = block(pa, start, mode);
+                if (b != null) {
+                    return runBlock(b);
+                }
+            }
             d = code.lookup(pa, mode);
             if (d != null) {
                 long last = (start + d.length - 1) & 0xffffffffL;
@@ -245,6 +293,7 @@ public final class Cpu {
             state.rip = x.nextRip;
             x.retired();
             retired++;
+            blockHead = d.fastForm == FastPath.NONE || FastPath.endsBlock(d.fastForm);
             if (d.op == Op.MOVDR) {
                 x.dataBreakpointsArmed = DebugRegisters.dataBreakpointsArmed(state);
             }
@@ -294,6 +343,119 @@ public final class Cpu {
             x.mmioReads.retire();
             return fault(GuestFault.ud());
         }
+    }
+
+    /** No debug feature is active and no exit's completion waits: compiled blocks may run. */
+    private boolean blocksAllowed() {
+        return !debugEnabled && !requestInterruptWindow && (state.rflags & (Rflags.TF | Rflags.RF)) == 0
+                && (state.dr7 & 0xff) == 0 && !x.dataBreakpointsArmed && x.completionIdle();
+    }
+
+    /**
+     * The block to run for the instruction at {@code start} (physical address {@code pa}), compiling it when its
+     * head has become hot; null when there is none, or it was compiled for another RIP or mode, holds more
+     * instructions than {@link #blockRoom} allows, or (outside 64-bit mode) reaches beyond the CS limit.
+     */
+    private CompiledBlock block(long pa, long start, int mode) {
+        CompiledBlock b = code.block(pa);
+        if (b == null && code.warm(pa, compileThreshold)) {
+            try {
+                b = compile(pa, start, mode);
+            } catch (IllegalStateException e) {
+                // a block the compiler could not load (a core bug): the run stays interpreted
+                lastHostError = e;
+            }
+        }
+        return b != null && b.rip() == start && b.mode() == mode && b.size() - 1 <= blockRoom
+                && (mode == 64 || b.lastByte() <= fetchLimit) ? b : null;
+    }
+
+    /**
+     * Compiles the straight-line run of fast forms at a block head: up to the first branch (included), the first
+     * generic instruction or the end of the page (excluded), at most {@link #MAX_BLOCK} instructions. Instructions
+     * not yet run are decoded from the page and cached like the interpreter's.
+     */
+    private CompiledBlock compile(long pa, long start, int mode) {
+        List<DecodedInstruction> run = new ArrayList<>();
+        long p = pa;
+        long rip = start;
+        while (run.size() < MAX_BLOCK) {
+            DecodedInstruction d = code.lookup(p, mode);
+            if (d == null) {
+                d = decodeInPage(p, rip, mode);
+                if (d == null) {
+                    break;
+                }
+                code.put(p, d);
+            }
+            if (d.fastForm == FastPath.NONE) {
+                break;
+            }
+            run.add(d);
+            p += d.length;
+            if (FastPath.endsBlock(d.fastForm) || (p & 0xfff) == 0) {
+                break;
+            }
+            rip = mode == 64 ? rip + d.length : (rip + d.length) & 0xffffffffL;
+        }
+        if (run.isEmpty()) {
+            return null;
+        }
+        CompiledBlock b = compiler.compile(run, start, mode);
+        code.putBlock(pa, b);
+        return b;
+    }
+
+    /** Decodes the instruction at {@code pa} (RIP {@code rip}) from its page; null when it is invalid or crosses the page. */
+    private DecodedInstruction decodeInPage(long pa, long rip, int mode) {
+        long end = (pa | 0xfff) + 1;
+        DecodedInstruction d = new DecodedInstruction();
+        int r = Decoder.decode(offset -> pa + (offset - rip) < end ? (int) x.readPhys(pa + (offset - rip), 1) : 0,
+                rip, mode, d);
+        if (r != Decoder.OK || pa + d.length > end) {
+            return null;
+        }
+        if (fastForms) {
+            FastPath.classify(d);
+        }
+        return d;
+    }
+
+    /**
+     * Runs a compiled block, which begins in the state the interpreter would have before its first instruction and
+     * ends in the state after its last retired one; a fault or an exit is then handled as {@link #step}'s.
+     */
+    private boolean runBlock(CompiledBlock b) {
+        blockHead = true;
+        blocksRun++;
+        int n;
+        try {
+            n = b.run(x);
+        } catch (ExitSignal e) {
+            blockStopped(b);
+            x.mmioReads.rewind();
+            return true;
+        } catch (GuestFault f) {
+            blockStopped(b);
+            x.mmioReads.rewind();
+            return fault(f);
+        } catch (RuntimeException e) {
+            lastHostError = e;
+            blockStopped(b);
+            x.mmioReads.retire();
+            return fault(GuestFault.ud());
+        }
+        retired += n;
+        blockExtra = n - 1;
+        x.retired();
+        return x.exitPending;
+    }
+
+    /** A block stopped at an instruction that faulted or asked for an exit (its RIP is stored): those before it retired. */
+    private void blockStopped(CompiledBlock b) {
+        int k = b.index(state.rip);
+        retired += k;
+        blockExtra = k;
     }
 
     /**
@@ -350,6 +512,7 @@ public final class Cpu {
      */
     private boolean fault(GuestFault f) {
         unsettle();
+        blockHead = true;
         x.exitPending = false;
         if (!Interrupts.exceptionExit(x, f)) {
             try {
@@ -374,6 +537,7 @@ public final class Cpu {
      */
     private boolean external(int vector) {
         unsettle();
+        blockHead = true;
         state.halted = false;
         try {
             Interrupts.deliver(x, vector, Interrupts.EXTERNAL, -1);

@@ -31,8 +31,8 @@ import static dev.restvisor.core.cpu.decode.DecodedInstruction.K_REL;
  * memory) take the generic path with its cross-vcpu atomicity. FastPathDifferentialTest runs random forms
  * through both paths and compares.
  */
-final class FastPath {
-    static final int NONE = 0, MOV_RR = 1, MOV_RM = 2, MOV_MR = 3, MOV_RI = 4, MOV_MI = 5, LEA = 6, MOVZX_RM = 7,
+public final class FastPath {
+    public static final int NONE = 0, MOV_RR = 1, MOV_RM = 2, MOV_MR = 3, MOV_RI = 4, MOV_MI = 5, LEA = 6, MOVZX_RM = 7,
             ALU_RR = 8, ALU_RI = 9, ALU_RM = 10, ALU_MR = 11, ALU_MI = 12, JCC = 13, PUSH_R = 14, POP_R = 15,
             JMP_REL = 16, CALL_REL = 17, RET_NEAR = 18, MOVSX_RR = 19, MOVSX_RM = 20, NOP = 21,
             // register operands of any width, AH-BH included, through Interpreter.reg/setReg
@@ -42,6 +42,17 @@ final class FastPath {
             IMUL_RRI = 43, IMUL_RMI = 44, CBW = 45, CWD = 46, MOVZX_RR = 47;
 
     private FastPath() {
+    }
+
+    /** A branch: the straight-line run it is part of ends with it. */
+    public static boolean endsBlock(int form) {
+        return form == JCC || form == JMP_REL || form == CALL_REL || form == RET_NEAR;
+    }
+
+    /** The form reads or writes memory (its operand or the stack), so it can fault, exit or reach a device. */
+    public static boolean touchesMemory(DecodedInstruction d) {
+        return d.hasMemory || d.fastForm == PUSH_R || d.fastForm == POP_R || d.fastForm == CALL_REL
+                || d.fastForm == RET_NEAR;
     }
 
     /**

@@ -506,6 +506,11 @@ public final class Interpreter implements Decoder.ByteSource {
         mmioReads.complete(data);
     }
 
+    /** No completion data of an IN or MMIO exit waits for the instruction that asked for it. */
+    boolean completionIdle() {
+        return pendingIn == null && mmioReads.idle();
+    }
+
     /** The memory slots changed: cached slot references are dropped. */
     void slotsChanged() {
         lastSlot = null;

@@ -96,7 +96,7 @@ class FastPathDifferentialTest {
         }
     }
 
-    private static byte[] instruction(Random rnd, boolean mode64) {
+    static byte[] instruction(Random rnd, boolean mode64) {
         String[] tokens = TEMPLATES[rnd.nextInt(TEMPLATES.length)].split(" ");
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         if (rnd.nextInt(4) == 0) {
@@ -133,7 +133,7 @@ class FastPathDifferentialTest {
         return b.toByteArray();
     }
 
-    private static long value(Random rnd) {
+    static long value(Random rnd) {
         return switch (rnd.nextInt(6)) {
             case 0 -> rnd.nextInt(4);
             case 1 -> -1L - rnd.nextInt(4);
@@ -143,7 +143,7 @@ class FastPathDifferentialTest {
         };
     }
 
-    private static String hex(byte[] b) {
+    static String hex(byte[] b) {
         StringBuilder s = new StringBuilder();
         for (byte v : b) {
             s.append(String.format("%02x", v & 0xff));

@@ -1,0 +1,76 @@
+package dev.restvisor.core.cpu.jit;
+
+import dev.restvisor.core.cpu.decode.DecodedInstruction;
+import dev.restvisor.core.cpu.exec.Interpreter;
+
+/**
+ * A straight-line run of instructions compiled to one method ({@link BlockCompiler}): entered at {@link #rip} in
+ * code of size {@link #mode}, left after its last instruction, after an instruction whose memory access reached a
+ * device or asked for an exit, or after one that wrote the block's own code page. Before every instruction that
+ * can fault it stores the registers and that instruction's RIP, so a fault or an exit thrown out of {@link #run}
+ * leaves the state of the boundary before it: {@link #index} of the state's RIP is the number that retired.
+ */
+public abstract class CompiledBlock {
+    private final long rip;
+    private final int mode;
+    /** The RIP of each instruction. */
+    private final long[] starts;
+    /** The CS offset of the block's last byte (outside 64-bit mode the whole run must lie inside the CS limit). */
+    private final long lastByte;
+    /** The instructions, for those the block hands to the interpreter's fast forms. */
+    protected final DecodedInstruction[] insns;
+    /**
+     * Cleared when the code page is written (by any vcpu or the VM client); a block checks it after each write
+     * of its own and stops there, as the interpreter then decodes the next instruction from the new bytes.
+     */
+    protected boolean valid = true;
+
+    protected CompiledBlock(long rip, int mode, long[] starts, long lastByte, DecodedInstruction[] insns) {
+        this.rip = rip;
+        this.mode = mode;
+        this.starts = starts;
+        this.lastByte = lastByte;
+        this.insns = insns;
+    }
+
+    /**
+     * Runs the block from its first instruction; {@code state.rip} is left at the next instruction to run.
+     *
+     * @return the number of instructions retired (1 or more)
+     */
+    public abstract int run(Interpreter x);
+
+    public long rip() {
+        return rip;
+    }
+
+    public int mode() {
+        return mode;
+    }
+
+    public int size() {
+        return starts.length;
+    }
+
+    public long lastByte() {
+        return lastByte;
+    }
+
+    /** The number of instructions before the one at {@code rip}: those that retired when it faulted. */
+    public int index(long rip) {
+        for (int i = 0; i < starts.length; i++) {
+            if (starts[i] == rip) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no instruction of the block at " + Long.toHexString(rip));
+    }
+
+    public boolean valid() {
+        return valid;
+    }
+
+    public void invalidate() {
+        valid = false;
+    }
+}
