@@ -423,39 +423,75 @@ public final class Cpu {
 
     /**
      * Runs a compiled block, which begins in the state the interpreter would have before its first instruction and
-     * ends in the state after its last retired one; a fault or an exit is then handled as {@link #step}'s.
+     * ends in the state after its last retired one, and then the blocks that follow it in the same code page for as
+     * long as nothing needs the run loop: the next instruction is a block head (the one before ended a block),
+     * and the loop would check nothing a fast form can change, except what ends the chain here (an exit, a device
+     * access, which is followed by an interrupt poll, a stop request, and the room left in {@link #blockRoom}).
+     * A fault or an exit is then handled as {@link #step}'s.
      */
-    private boolean runBlock(CompiledBlock b) {
+    private boolean runBlock(CompiledBlock first) {
         blockHead = true;
-        blocksRun++;
-        int n;
+        // a device access before the block (left from a stretch with IF = 0) must not stop it, nor be forgotten
+        boolean deviceAccessed = x.deviceAccessed;
+        x.deviceAccessed = false;
+        long room = blockRoom;
+        int done = 0;
+        CompiledBlock b = first;
         try {
-            n = b.run(x);
+            while (true) {
+                blocksRun++;
+                done += b.run(x);
+                if (x.exitPending || x.deviceAccessed || stopRequested || (b = nextBlock(room - done)) == null) {
+                    break;
+                }
+            }
         } catch (ExitSignal e) {
-            blockStopped(b);
+            blockStopped(b, done);
+            x.deviceAccessed |= deviceAccessed;
             x.mmioReads.rewind();
             return true;
         } catch (GuestFault f) {
-            blockStopped(b);
+            blockStopped(b, done);
+            x.deviceAccessed |= deviceAccessed;
             x.mmioReads.rewind();
             return fault(f);
         } catch (RuntimeException e) {
             lastHostError = e;
-            blockStopped(b);
+            blockStopped(b, done);
+            x.deviceAccessed |= deviceAccessed;
             x.mmioReads.retire();
             return fault(GuestFault.ud());
         }
-        retired += n;
-        blockExtra = n - 1;
+        x.deviceAccessed |= deviceAccessed;
+        retired += done;
+        blockExtra = done - 1;
         x.retired();
         return x.exitPending;
     }
 
-    /** A block stopped at an instruction that faulted or asked for an exit (its RIP is stored): those before it retired. */
-    private void blockStopped(CompiledBlock b) {
+    /**
+     * The block at {@code state.rip} when it starts in the code page of the settled fetch and holds at most
+     * {@code room + 1} instructions, else null.
+     */
+    private CompiledBlock nextBlock(long room) {
+        long start = state.rip;
+        long off = fetchMode == 64 ? start : start & 0xffffffffL;
+        long lin = fetchMode == 64 ? off : (fetchCsBase + off) & 0xffffffffL;
+        if (!fetchSettled || off > fetchLimit || lin >>> 12 != fetchPage) {
+            return null;
+        }
+        blockRoom = room;
+        return block(fetchFrame | (lin & 0xfff), start, fetchMode);
+    }
+
+    /**
+     * A block stopped at an instruction that faulted or asked for an exit (its RIP is stored): those before it
+     * retired, after the {@code done} of the blocks before it.
+     */
+    private void blockStopped(CompiledBlock b, int done) {
         int k = b.index(state.rip);
-        retired += k;
-        blockExtra = k;
+        retired += done + k;
+        blockExtra = done + k;
     }
 
     /**
