@@ -56,7 +56,7 @@ final class CodeCache {
         /** Compiled blocks by offset of their first instruction; null until the first is compiled. */
         CompiledBlock[] blocks;
         /** How often each block head ran, up to the compile threshold; null until a head is counted. */
-        byte[] heat;
+        char[] heat;
 
         boolean valid() {
             return (boolean) VALID.getOpaque(this);
@@ -161,14 +161,14 @@ final class CodeCache {
             return false;
         }
         if (p.heat == null) {
-            p.heat = new byte[1 << PAGE_SHIFT];
+            p.heat = new char[1 << PAGE_SHIFT];
         }
         int i = (int) (pa & 0xfff);
         int h = p.heat[i];
         if (h >= threshold) {
             return false;
         }
-        p.heat[i] = (byte) (h + 1);
+        p.heat[i] = (char) (h + 1);
         return h + 1 == threshold;
     }
 

@@ -63,7 +63,7 @@ public final class Cpu {
     boolean fastForms = true;
     /** Compiles hot straight-line runs of fast forms ({@code core.cpu.jit}); its blocks live in {@link #code}. */
     private final BlockCompiler compiler = new BlockCompiler(MethodHandles.lookup());
-    /** Runs of a block head after which its block is compiled (at most 127; a test compiles at once). */
+    /** Runs of a block head after which its block is compiled (at most 65535; a test compiles at once). */
     int compileThreshold = 40;
     /**
      * The next instruction starts a straight-line run, where a compiled block may start: after a branch, a generic
@@ -353,7 +353,7 @@ public final class Cpu {
 
     /**
      * The block to run for the instruction at {@code start} (physical address {@code pa}), compiling it when its
-     * head has become hot; null when there is none, or it was compiled for another RIP or mode, holds more
+     * head has become hot; null when there is none, or it was compiled for another RIP, mode or stack size, holds more
      * instructions than {@link #blockRoom} allows, or (outside 64-bit mode) reaches beyond the CS limit.
      */
     private CompiledBlock block(long pa, long start, int mode) {
@@ -367,6 +367,7 @@ public final class Cpu {
             }
         }
         return b != null && b.rip() == start && b.mode() == mode && b.size() - 1 <= blockRoom
+                && (b.stackSize() == 0 || b.stackSize() == x.stackSize())
                 && (mode == 64 || b.lastByte() <= fetchLimit) ? b : null;
     }
 
@@ -401,7 +402,8 @@ public final class Cpu {
         if (run.isEmpty()) {
             return null;
         }
-        CompiledBlock b = compiler.compile(run, start, mode);
+        boolean stack = run.stream().anyMatch(d -> FastPath.usesStack(d.fastForm));
+        CompiledBlock b = compiler.compile(run, start, mode, stack ? x.stackSize() : 0);
         code.putBlock(pa, b);
         return b;
     }

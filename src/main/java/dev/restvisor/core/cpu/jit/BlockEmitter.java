@@ -20,7 +20,7 @@ import static java.lang.constant.ConstantDescs.CD_void;
 
 /**
  * Emits the body of {@link CompiledBlock#run} for one run of fast forms. The common forms (MOV, LEA, MOVZX, MOVSX,
- * the two-operand ALU operations, Jcc, JMP, and in 64-bit mode CALL, RET, PUSH and POP of a 64-bit register) are
+ * the two-operand ALU operations, Jcc, JMP, CALL, RET, PUSH and POP of a register) are
  * written out with their register numbers, sizes and immediates as constants, on registers in locals
  * ({@link GuestRegisters}), with the flags recorded in the vcpu's {@link LazyFlags} exactly as the interpreter
  * records them; memory goes through {@link Interpreter#read} and {@link Interpreter#write}. Every other fast form
@@ -53,19 +53,20 @@ final class BlockEmitter {
     private final DecodedInstruction[] insns;
     private final long[] starts;
     private final long[] nexts;
-    private final int mode;
+    /** The stack size (2, 4 or 8 bytes) the block was compiled for, when it pushes or pops. */
+    private final int stackSize;
     private final GuestRegisters regs = new GuestRegisters(GPR, REGS);
 
-    private BlockEmitter(CodeBuilder c, DecodedInstruction[] insns, long[] starts, long[] nexts, int mode) {
+    private BlockEmitter(CodeBuilder c, DecodedInstruction[] insns, long[] starts, long[] nexts, int stackSize) {
         this.c = c;
+        this.stackSize = stackSize;
         this.insns = insns;
         this.starts = starts;
         this.nexts = nexts;
-        this.mode = mode;
     }
 
-    static void emit(CodeBuilder c, DecodedInstruction[] insns, long[] starts, long[] nexts, int mode) {
-        new BlockEmitter(c, insns, starts, nexts, mode).emit();
+    static void emit(CodeBuilder c, DecodedInstruction[] insns, long[] starts, long[] nexts, int stackSize) {
+        new BlockEmitter(c, insns, starts, nexts, stackSize).emit();
     }
 
     private static ClassDesc desc(Class<?> type) {
@@ -93,7 +94,6 @@ final class BlockEmitter {
         int s0 = (ops >>> 16) & 0xff;
         int s1 = ops >>> 24;
         long wide = -1L >>> (64 - 8 * s0);
-        boolean stack64 = mode == 64 && d.opSize == 8;
         switch (d.fastForm) {
             case FastPath.NOP -> { }
             case FastPath.MOV_RR -> {
@@ -204,78 +204,108 @@ final class BlockEmitter {
                 end(k + 1, nexts[k]);
             }
             case FastPath.JMP_REL -> end(k + 1, target(k));
-            case FastPath.CALL_REL -> {
-                if (!stack64) {
+            case FastPath.JMP_IND, FastPath.CALL_IND -> {
+                if (d.kind[0] == DecodedInstruction.K_REG && r0 >= DecodedInstruction.AH) {
                     interpret(k);
                     return;
                 }
+                boolean memory = d.kind[0] == DecodedInstruction.K_MEM;
+                if (memory || d.fastForm == FastPath.CALL_IND) {
+                    memoryStart(k);
+                }
+                if (memory) {
+                    read(d.memorySegment, s0);
+                } else {
+                    regs.load(c, r0);
+                    and(Interpreter.mask(s0));
+                }
+                and(Interpreter.mask(d.opSize));
+                c.lstore(R);
+                if (d.fastForm == FastPath.CALL_IND) {
+                    c.loadConstant(nexts[k]);
+                    push(d.opSize);
+                }
+                endAt(k + 1, R);
+            }
+            case FastPath.CALL_REL -> {
                 memoryStart(k);
-                regs.load(c, 4);
-                c.loadConstant(8L).lsub().lstore(A);
-                c.aload(X).loadConstant(SegmentRegister.SS).lload(A).loadConstant(8).loadConstant(nexts[k])
-                        .invokevirtual(CD_INTERPRETER, "write", WRITE);
-                c.lload(A);
-                regs.store(c, 4);
+                c.loadConstant(nexts[k]);
+                push(d.opSize);
                 end(k + 1, target(k));
             }
             case FastPath.RET_NEAR -> {
-                if (!stack64) {
-                    interpret(k);
-                    return;
-                }
                 memoryStart(k);
                 // the interpreter's RET reads the return address twice (peek, then pop): so does the block
-                for (int i = 0; i < 2; i++) {
-                    c.aload(X).loadConstant(SegmentRegister.SS);
-                    regs.load(c, 4);
-                    c.loadConstant(8).invokevirtual(CD_INTERPRETER, "read", READ);
-                    if (i == 0) {
-                        c.lstore(R);
-                    } else {
-                        c.pop2();
-                    }
-                }
-                regs.load(c, 4);
-                c.loadConstant(8L).ladd();
-                regs.store(c, 4);
-                regs.writeBackOnExit(c);
-                c.aload(STATE).lload(R).putfield(CD_STATE, "rip", CD_long);
-                c.loadConstant(k + 1).ireturn();
+                stackPointer();
+                c.lstore(A);
+                c.aload(X).loadConstant(SegmentRegister.SS).lload(A).loadConstant(d.opSize)
+                        .invokevirtual(CD_INTERPRETER, "read", READ);
+                and(Interpreter.mask(d.opSize));
+                c.lstore(R);
+                pop(d.opSize);
+                c.pop2();
+                endAt(k + 1, R);
             }
             case FastPath.PUSH_R -> {
-                if (!stack64 || s0 != 8) {
-                    interpret(k);
-                    return;
-                }
                 memoryStart(k);
                 regs.load(c, r0);
-                c.lstore(B);
-                regs.load(c, 4);
-                c.loadConstant(8L).lsub().lstore(A);
-                c.aload(X).loadConstant(SegmentRegister.SS).lload(A).loadConstant(8).lload(B)
-                        .invokevirtual(CD_INTERPRETER, "write", WRITE);
-                c.lload(A);
-                regs.store(c, 4);
+                and(Interpreter.mask(s0));
+                push(d.opSize);
                 memoryEnd(k);
             }
             case FastPath.POP_R -> {
-                if (!stack64 || s0 != 8) {
-                    interpret(k);
-                    return;
-                }
                 memoryStart(k);
-                regs.load(c, 4);
-                c.lstore(A);
-                c.aload(X).loadConstant(SegmentRegister.SS).lload(A).loadConstant(8)
-                        .invokevirtual(CD_INTERPRETER, "read", READ).lstore(B);
-                c.lload(A).loadConstant(8L).ladd();
-                regs.store(c, 4);
-                c.lload(B);
-                regs.store(c, r0);
+                pop(d.opSize);
+                setRegister(r0, s0);
                 memoryEnd(k);
             }
             default -> interpret(k);
         }
+    }
+
+    /** rSP masked to the stack size (SS.B, or 8 in 64-bit mode), as the interpreter's push and pop use it. */
+    private void stackPointer() {
+        regs.load(c, 4);
+        and(Interpreter.mask(stackSize));
+    }
+
+    /** Pushes the long on the stack, {@code size} bytes wide: {@code Interpreter.push}. */
+    private void push(int size) {
+        c.lstore(B);
+        stackPointer();
+        c.loadConstant((long) size).lsub();
+        and(Interpreter.mask(stackSize));
+        c.lstore(A);
+        c.aload(X).loadConstant(SegmentRegister.SS).lload(A).loadConstant(size).lload(B)
+                .invokevirtual(CD_INTERPRETER, "write", WRITE);
+        c.lload(A);
+        setRegister(4, stackSize);
+    }
+
+    /** Pops {@code size} bytes and pushes them as a long: {@code Interpreter.pop}. */
+    private void pop(int size) {
+        stackPointer();
+        c.lstore(A);
+        c.aload(X).loadConstant(SegmentRegister.SS).lload(A).loadConstant(size)
+                .invokevirtual(CD_INTERPRETER, "read", READ).lstore(B);
+        c.lload(A).loadConstant((long) size).ladd();
+        setRegister(4, stackSize);
+        c.lload(B);
+    }
+
+    /** Pops a long into register {@code r} (0-15) as {@code Interpreter.setReg} writes {@code size} bytes. */
+    private void setRegister(int r, int size) {
+        switch (size) {
+            case 8 -> { }
+            case 4 -> and(0xffffffffL);
+            default -> {
+                and(Interpreter.mask(size));
+                regs.load(c, r);
+                and(~Interpreter.mask(size));
+                c.lor();
+            }
+        }
+        regs.store(c, r);
     }
 
     /** The target of a relative branch, wrapped to the operand size as the interpreter does. */
@@ -314,6 +344,13 @@ final class BlockEmitter {
         c.labelBinding(stop);
         end(k + 1, nexts[k]);
         c.labelBinding(go);
+    }
+
+    /** An exit of the block after {@code retired} instructions with the RIP in local {@code slot}. */
+    private void endAt(int retired, int slot) {
+        regs.writeBackOnExit(c);
+        c.aload(STATE).lload(slot).putfield(CD_STATE, "rip", CD_long);
+        c.loadConstant(retired).ireturn();
     }
 
     /** An exit of the block after {@code retired} instructions with RIP {@code rip}. */

@@ -13,6 +13,8 @@ import dev.restvisor.core.cpu.exec.Interpreter;
 public abstract class CompiledBlock {
     private final long rip;
     private final int mode;
+    /** The stack size its pushes and pops assume (SS.B: 2 or 4 bytes; 8 in 64-bit mode), 0 when it has none. */
+    private final int stackSize;
     /** The RIP of each instruction. */
     private final long[] starts;
     /** The CS offset of the block's last byte (outside 64-bit mode the whole run must lie inside the CS limit). */
@@ -25,9 +27,11 @@ public abstract class CompiledBlock {
      */
     protected boolean valid = true;
 
-    protected CompiledBlock(long rip, int mode, long[] starts, long lastByte, DecodedInstruction[] insns) {
+    protected CompiledBlock(long rip, int mode, int stackSize, long[] starts, long lastByte,
+            DecodedInstruction[] insns) {
         this.rip = rip;
         this.mode = mode;
+        this.stackSize = stackSize;
         this.starts = starts;
         this.lastByte = lastByte;
         this.insns = insns;
@@ -46,6 +50,10 @@ public abstract class CompiledBlock {
 
     public int mode() {
         return mode;
+    }
+
+    public int stackSize() {
+        return stackSize;
     }
 
     public int size() {

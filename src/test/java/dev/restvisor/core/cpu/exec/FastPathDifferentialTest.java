@@ -43,7 +43,7 @@ class FastPathDifferentialTest {
         "0f 40 /r", "0f 42 /r", "0f 44 /r", "0f 47 /r", "0f 4c /r", "0f 4f /r", "0f 4a /r", "0f 48 /r",
         "0f 90 /0", "0f 93 /0", "0f 95 /0", "0f 96 /0", "0f 9c /0", "0f 9e /0", "0f 9a /0", "0f 98 /0",
         "0f af /r", "69 /r", "6b /r", "98", "99", "0f b6 /r", "0f b7 /r", "0f be /r", "0f bf /r", "63 /r", "8d /r",
-        "91", "93", "96", "50", "53", "58", "5d", "40", "4b", "48", "4e",
+        "91", "93", "96", "50", "53", "58", "5d", "40", "4b", "48", "4e", "ff /2", "ff /4",
     };
 
     @Test
@@ -88,7 +88,7 @@ class FastPathDifferentialTest {
         int taken = fastCases;
         assertTrue(taken > CASES / 2, () -> "only " + taken + " cases took a fast form");
         // every form these templates can reach (not the branches) was exercised
-        for (int form = 1; form <= FastPath.MOVZX_RR; form++) {
+        for (int form = 1; form <= FastPath.CALL_IND; form++) {
             boolean branch = form == FastPath.JCC || form == FastPath.JMP_REL || form == FastPath.CALL_REL
                     || form == FastPath.RET_NEAR || form == FastPath.NOP;
             int f = form;
