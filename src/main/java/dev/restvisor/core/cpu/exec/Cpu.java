@@ -29,6 +29,8 @@ public final class Cpu {
     private static final int POLL_PERIOD = 1024;
     /** The most instructions one compiled block holds (a JVM method stays well below the JIT's size limit). */
     private static final int MAX_BLOCK = 32;
+    /** The most instructions a loop block runs before the run loop sees a stop request. */
+    private static final int MAX_LOOP = 1 << 16;
     private final CpuState state;
     private final Interpreter x;
     private final CodeCache code;
@@ -442,7 +444,7 @@ public final class Cpu {
         try {
             while (true) {
                 blocksRun++;
-                done += b.run(x);
+                done += b.run(x, Math.min(room - done, MAX_LOOP));
                 if (x.exitPending || x.deviceAccessed || stopRequested || (b = nextBlock(room - done)) == null) {
                     break;
                 }
@@ -491,7 +493,7 @@ public final class Cpu {
      * retired, after the {@code done} of the blocks before it.
      */
     private void blockStopped(CompiledBlock b, int done) {
-        int k = b.index(state.rip);
+        int k = b.retiredBefore(state.rip);
         retired += done + k;
         blockExtra = done + k;
     }

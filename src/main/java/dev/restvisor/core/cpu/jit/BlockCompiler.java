@@ -108,7 +108,7 @@ public final class BlockCompiler {
                         .aload(0).lload(1).iload(3).iload(4).aload(5).lload(6).aload(8)
                         .invokespecial(CD_BLOCK, ConstantDescs.INIT_NAME, INIT)
                         .return_())
-                .withMethodBody("run", MethodTypeDesc.of(CD_int, CD_INTERPRETER), ClassFile.ACC_PUBLIC,
+                .withMethodBody("run", MethodTypeDesc.of(CD_int, CD_INTERPRETER, CD_long), ClassFile.ACC_PUBLIC,
                         c -> BlockEmitter.emit(c, insns, starts, nexts, stackSize)));
         return lookup.defineHiddenClass(bytes, true).lookupClass();
     }

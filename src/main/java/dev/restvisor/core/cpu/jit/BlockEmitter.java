@@ -46,8 +46,10 @@ final class BlockEmitter {
     private static final MethodTypeDesc FAST_EXECUTE = MethodTypeDesc.of(CD_void, CD_INTERPRETER, CD_INSN);
     private static final MethodTypeDesc EFFECTIVE_ADDRESS = MethodTypeDesc.of(CD_long, CD_LONGS, CD_long);
 
-    // locals: this, the interpreter, state.gpr, the lazy flags, the state, 16 registers, temporaries
-    private static final int THIS = 0, X = 1, GPR = 2, FLAGS = 3, STATE = 4, REGS = 5, A = 37, B = 39, R = 41, EA = 43;
+    // locals: this, the interpreter, the room, state.gpr, the lazy flags, the state, 16 registers, temporaries, and
+    // the iterations a loop block completed
+    private static final int THIS = 0, X = 1, ROOM = 2, GPR = 4, FLAGS = 5, STATE = 6, REGS = 7, A = 39, B = 41, R = 43,
+            EA = 45, LOOPS = 47;
 
     private final CodeBuilder c;
     private final DecodedInstruction[] insns;
@@ -56,10 +58,17 @@ final class BlockEmitter {
     /** The stack size (2, 4 or 8 bytes) the block was compiled for, when it pushes or pops. */
     private final int stackSize;
     private final GuestRegisters regs = new GuestRegisters(GPR, REGS);
+    /** The block ends with a branch back to its first instruction, which it takes without returning. */
+    private final boolean loop;
+    private final Label head;
 
     private BlockEmitter(CodeBuilder c, DecodedInstruction[] insns, long[] starts, long[] nexts, int stackSize) {
         this.c = c;
         this.stackSize = stackSize;
+        DecodedInstruction last = insns[insns.length - 1];
+        this.loop = (last.fastForm == FastPath.JCC || last.fastForm == FastPath.JMP_REL)
+                && ((nexts[insns.length - 1] + last.imm) & Interpreter.mask(last.opSize)) == starts[0];
+        this.head = c.newLabel();
         this.insns = insns;
         this.starts = starts;
         this.nexts = nexts;
@@ -77,6 +86,10 @@ final class BlockEmitter {
         c.aload(X).getfield(CD_INTERPRETER, "state", CD_STATE).dup().astore(STATE)
                 .getfield(CD_STATE, "gpr", CD_LONGS).astore(GPR)
                 .aload(X).getfield(CD_INTERPRETER, "flags", CD_FLAGS).astore(FLAGS);
+        if (loop) {
+            c.iconst_0().istore(LOOPS).aload(THIS).iconst_0().putfield(CD_BLOCK, "loops", CD_int);
+            c.labelBinding(head);
+        }
         for (int k = 0; k < insns.length; k++) {
             instruction(k);
         }
@@ -199,11 +212,11 @@ final class BlockEmitter {
                 c.aload(FLAGS).loadConstant(d.condition).invokevirtual(CD_FLAGS, "condition",
                         MethodTypeDesc.of(CD_boolean, CD_int));
                 c.ifeq(notTaken);
-                end(k + 1, target(k));
+                taken(k);
                 c.labelBinding(notTaken);
                 end(k + 1, nexts[k]);
             }
-            case FastPath.JMP_REL -> end(k + 1, target(k));
+            case FastPath.JMP_REL -> taken(k);
             case FastPath.JMP_IND, FastPath.CALL_IND -> {
                 if (d.kind[0] == DecodedInstruction.K_REG && r0 >= DecodedInstruction.AH) {
                     interpret(k);
@@ -346,18 +359,47 @@ final class BlockEmitter {
         c.labelBinding(go);
     }
 
-    /** An exit of the block after {@code retired} instructions with the RIP in local {@code slot}. */
+    /**
+     * The taken relative branch that ends the block: in a loop block, the next iteration when it fits in the room
+     * ({@link CompiledBlock#run}), with the registers written back (the head loads them again); else the exit.
+     */
+    private void taken(int k) {
+        if (!loop) {
+            end(k + 1, target(k));
+            return;
+        }
+        Label exit = c.newLabel();
+        c.iinc(LOOPS, 1).aload(THIS).iload(LOOPS).putfield(CD_BLOCK, "loops", CD_int);
+        // the next iteration's instructions, but its first, must fit: loops * n + n - 1 <= room
+        c.iload(LOOPS).i2l().loadConstant((long) insns.length).lmul().loadConstant((long) insns.length - 1).ladd()
+                .lload(ROOM).lcmp().ifgt(exit);
+        regs.writeBackOnExit(c);
+        c.goto_(head);
+        c.labelBinding(exit);
+        end(0, target(k));
+    }
+
+    /** An exit of the block after {@code retired} instructions of this iteration with the RIP in local {@code slot}. */
     private void endAt(int retired, int slot) {
         regs.writeBackOnExit(c);
         c.aload(STATE).lload(slot).putfield(CD_STATE, "rip", CD_long);
-        c.loadConstant(retired).ireturn();
+        returnRetired(retired);
     }
 
-    /** An exit of the block after {@code retired} instructions with RIP {@code rip}. */
+    /** An exit of the block after {@code retired} instructions of this iteration with RIP {@code rip}. */
     private void end(int retired, long rip) {
         regs.writeBackOnExit(c);
         c.aload(STATE).loadConstant(rip).putfield(CD_STATE, "rip", CD_long);
-        c.loadConstant(retired).ireturn();
+        returnRetired(retired);
+    }
+
+    /** Returns the instructions retired: those of this iteration and of the completed ones. */
+    private void returnRetired(int retired) {
+        c.loadConstant(retired);
+        if (loop) {
+            c.iload(LOOPS).loadConstant(insns.length).imul().iadd();
+        }
+        c.ireturn();
     }
 
     /** Runs instruction {@code k} through the interpreter's fast form on the written-back state. */
@@ -378,7 +420,7 @@ final class BlockEmitter {
         regs.forget();
         if (FastPath.endsBlock(d.fastForm)) {
             c.aload(STATE).aload(X).getfield(CD_INTERPRETER, "nextRip", CD_long).putfield(CD_STATE, "rip", CD_long);
-            c.loadConstant(k + 1).ireturn();
+            returnRetired(k + 1);
         } else if (FastPath.touchesMemory(d)) {
             memoryEnd(k);
         }

@@ -8,7 +8,8 @@ import dev.restvisor.core.cpu.exec.Interpreter;
  * code of size {@link #mode}, left after its last instruction, after an instruction whose memory access reached a
  * device or asked for an exit, or after one that wrote the block's own code page. Before every instruction that
  * can fault it stores the registers and that instruction's RIP, so a fault or an exit thrown out of {@link #run}
- * leaves the state of the boundary before it: {@link #index} of the state's RIP is the number that retired.
+ * leaves the state of the boundary before it: {@link #retiredBefore} the state's RIP is the number that retired.
+ * A block whose last instruction branches back to its first runs as a loop for as long as its room allows.
  */
 public abstract class CompiledBlock {
     private final long rip;
@@ -26,6 +27,8 @@ public abstract class CompiledBlock {
      * of its own and stops there, as the interpreter then decodes the next instruction from the new bytes.
      */
     protected boolean valid = true;
+    /** The iterations a loop block completed in the current {@link #run}. */
+    protected int loops;
 
     protected CompiledBlock(long rip, int mode, int stackSize, long[] starts, long lastByte,
             DecodedInstruction[] insns) {
@@ -40,9 +43,11 @@ public abstract class CompiledBlock {
     /**
      * Runs the block from its first instruction; {@code state.rip} is left at the next instruction to run.
      *
+     * @param room how many instructions beyond its first the block may retire in loop iterations (one pass of its
+     *             instructions always runs)
      * @return the number of instructions retired (1 or more)
      */
-    public abstract int run(Interpreter x);
+    public abstract int run(Interpreter x, long room);
 
     public long rip() {
         return rip;
@@ -64,11 +69,11 @@ public abstract class CompiledBlock {
         return lastByte;
     }
 
-    /** The number of instructions before the one at {@code rip}: those that retired when it faulted. */
-    public int index(long rip) {
+    /** The instructions the current {@link #run} retired before the one at {@code rip} faulted or asked for an exit. */
+    public int retiredBefore(long rip) {
         for (int i = 0; i < starts.length; i++) {
             if (starts[i] == rip) {
-                return i;
+                return loops * starts.length + i;
             }
         }
         throw new IllegalStateException("no instruction of the block at " + Long.toHexString(rip));

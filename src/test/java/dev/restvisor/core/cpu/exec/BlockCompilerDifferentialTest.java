@@ -52,6 +52,9 @@ class BlockCompilerDifferentialTest {
             for (int r = 0; r < 16; r++) {
                 regs[r] = FastPathDifferentialTest.value(rnd);
             }
+            if (rnd.nextBoolean()) {
+                regs[1] = rnd.nextInt(40);
+            }
             regs[3] = switch (rnd.nextInt(8)) {
                 case 0 -> CODE + rnd.nextInt(64);
                 case 1 -> UNBACKED - 0x40 + rnd.nextInt(8);
@@ -123,6 +126,18 @@ class BlockCompilerDifferentialTest {
             Decoder.decode(o -> insn[(int) Math.min(o - CODE, insn.length - 1)] & 0xff, CODE, mode64 ? 64 : 32, d);
             b.write(insn, 0, Math.max(1, Math.min(d.length, insn.length)));
         }
+        // a loop back to the start: a random Jcc, or DEC ECX; JNZ
+        int back = b.size() + (rnd.nextBoolean() ? 2 : 4);
+        if (back <= 128 && rnd.nextInt(3) == 0) {
+            if (back == b.size() + 4) {
+                b.write(0xff);
+                b.write(0xc9);
+                b.write(0x75);
+            } else {
+                b.write(0x70 + rnd.nextInt(16));
+            }
+            b.write(-back);
+        }
         b.write(0xf4);
         return b.toByteArray();
     }
@@ -183,7 +198,7 @@ class BlockCompilerDifferentialTest {
                 rnd.nextBytes(data);
                 cpu.completeMmioRead(data);
             }
-            exit = cpu.run(1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 64));
+            exit = cpu.run(rnd.nextInt(8) == 0 ? 5000 : 1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 64));
             return exit.reason;
         }
 
