@@ -55,9 +55,11 @@ class BlockCompilerDifferentialTest {
             if (rnd.nextBoolean()) {
                 regs[1] = rnd.nextInt(40);
             }
-            regs[3] = switch (rnd.nextInt(8)) {
+            regs[3] = switch (rnd.nextInt(10)) {
                 case 0 -> CODE + rnd.nextInt(64);
                 case 1 -> UNBACKED - 0x40 + rnd.nextInt(8);
+                case 8 -> UNBACKED - 0x400 + rnd.nextInt(0x40);
+                case 9 -> 2 * UNBACKED - 0x400 + rnd.nextInt(0x40);
                 case 2 -> 0x7ff00000L;
                 case 3 -> 0x8000000000000000L;
                 default -> BUFFER;
@@ -108,7 +110,7 @@ class BlockCompilerDifferentialTest {
         }
     }
 
-    /** Up to 40 random fast forms, and branches, calls and returns, then HLT. */
+    /** Up to 40 random fast forms, and branches, calls and returns, perhaps a loop, then HLT. */
     private static byte[] program(Random rnd, boolean mode64) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int n = 1 + rnd.nextInt(40);
@@ -126,9 +128,17 @@ class BlockCompilerDifferentialTest {
             Decoder.decode(o -> insn[(int) Math.min(o - CODE, insn.length - 1)] & 0xff, CODE, mode64 ? 64 : 32, d);
             b.write(insn, 0, Math.max(1, Math.min(d.length, insn.length)));
         }
-        // a loop back to the start: a random Jcc, or DEC ECX; JNZ
+        // a loop back to the start: a random Jcc, or DEC ECX; JNZ, or one that walks RBX up through memory until
+        // an access faults or exits in a later iteration: ADD RBX, 40h; JMP
         int back = b.size() + (rnd.nextBoolean() ? 2 : 4);
-        if (back <= 128 && rnd.nextInt(3) == 0) {
+        if (b.size() < 100 && rnd.nextInt(3) == 0) {
+            if (mode64) {
+                b.write(0x48);
+            }
+            b.write(new byte[] {(byte) 0x83, (byte) 0xc3, 0x40}, 0, 3);
+            b.write(0xeb);
+            b.write(-(b.size() + 1));
+        } else if (back <= 128 && rnd.nextInt(2) == 0) {
             if (back == b.size() + 4) {
                 b.write(0xff);
                 b.write(0xc9);
