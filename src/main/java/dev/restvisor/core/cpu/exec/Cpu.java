@@ -374,8 +374,9 @@ public final class Cpu {
     }
 
     /**
-     * Compiles the straight-line run of fast forms at a block head: up to the first branch (included), the first
-     * generic instruction or the end of the page (excluded), at most {@link #MAX_BLOCK} instructions. Instructions
+     * Compiles the run of fast forms at a block head: up to the first branch other than Jcc (included), the first
+     * generic instruction or the end of the page (excluded), at most {@link #MAX_BLOCK} instructions; a Jcc on the
+     * way is an exit of the block when taken. Instructions
      * not yet run are decoded from the page and cached like the interpreter's.
      */
     private CompiledBlock compile(long pa, long start, int mode) {
@@ -396,7 +397,7 @@ public final class Cpu {
             }
             run.add(d);
             p += d.length;
-            if (FastPath.endsBlock(d.fastForm) || (p & 0xfff) == 0) {
+            if (FastPath.endsBlock(d.fastForm) && d.fastForm != FastPath.JCC || (p & 0xfff) == 0) {
                 break;
             }
             rip = mode == 64 ? rip + d.length : (rip + d.length) & 0xffffffffL;

@@ -20,7 +20,8 @@ import static java.lang.constant.ConstantDescs.CD_void;
 
 /**
  * Emits the body of {@link CompiledBlock#run} for one run of fast forms. The common forms (MOV, LEA, MOVZX, MOVSX,
- * the two-operand ALU operations, Jcc, JMP, CALL, RET, PUSH and POP of a register) are
+ * the two-operand ALU operations, shifts and rotates by an immediate, INC DEC NEG NOT, IMUL, SETcc, Jcc, JMP, CALL,
+ * RET, PUSH and POP of a register) are
  * written out with their register numbers, sizes and immediates as constants, on registers in locals
  * ({@link GuestRegisters}), with the flags recorded in the vcpu's {@link LazyFlags} exactly as the interpreter
  * records them; memory goes through {@link Interpreter#read} and {@link Interpreter#write}. Every other fast form
@@ -36,6 +37,8 @@ final class BlockEmitter {
     private static final ClassDesc CD_FAST_PATH = desc(FastPath.class);
     /** Package-private executor classes, reachable from the hidden class, which lives in their package. */
     private static final ClassDesc CD_ALU = ClassDesc.of(FastPath.class.getPackageName() + ".Alu");
+    private static final ClassDesc CD_SHIFTS = ClassDesc.of(FastPath.class.getPackageName() + ".Shifts");
+    private static final ClassDesc CD_MUL_DIV = ClassDesc.of(FastPath.class.getPackageName() + ".MulDiv");
     private static final ClassDesc CD_LONGS = CD_long.arrayType();
 
     private static final MethodTypeDesc READ = MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_int);
@@ -43,13 +46,16 @@ final class BlockEmitter {
     private static final MethodTypeDesc FLAGS_SET = MethodTypeDesc.of(CD_void, CD_int, CD_int, CD_long, CD_long, CD_long);
     private static final MethodTypeDesc FLAGS_RESULT = MethodTypeDesc.of(CD_void, CD_int, CD_long, CD_long);
     private static final MethodTypeDesc ALU_BINARY = MethodTypeDesc.of(CD_long, CD_FLAGS, CD_OP, CD_int, CD_long, CD_long);
+    private static final MethodTypeDesc ALU_UNARY = MethodTypeDesc.of(CD_long, CD_FLAGS, CD_OP, CD_int, CD_long);
+    private static final MethodTypeDesc SHIFT = MethodTypeDesc.of(CD_long, CD_INTERPRETER, CD_OP, CD_int, CD_long, CD_int);
+    private static final MethodTypeDesc IMUL = MethodTypeDesc.of(CD_long, CD_FLAGS, CD_int, CD_long, CD_long);
     private static final MethodTypeDesc FAST_EXECUTE = MethodTypeDesc.of(CD_void, CD_INTERPRETER, CD_INSN);
     private static final MethodTypeDesc EFFECTIVE_ADDRESS = MethodTypeDesc.of(CD_long, CD_LONGS, CD_long);
 
     // locals: this, the interpreter, the room, state.gpr, the lazy flags, the state, 16 registers, temporaries, and
-    // the iterations a loop block completed
+    // the instructions a loop block retired in its completed iterations
     private static final int THIS = 0, X = 1, ROOM = 2, GPR = 4, FLAGS = 5, STATE = 6, REGS = 7, A = 39, B = 41, R = 43,
-            EA = 45, LOOPS = 47;
+            EA = 45, DONE = 47;
 
     private final CodeBuilder c;
     private final DecodedInstruction[] insns;
@@ -58,16 +64,18 @@ final class BlockEmitter {
     /** The stack size (2, 4 or 8 bytes) the block was compiled for, when it pushes or pops. */
     private final int stackSize;
     private final GuestRegisters regs = new GuestRegisters(GPR, REGS);
-    /** The block ends with a branch back to its first instruction, which it takes without returning. */
+    /** A relative branch of the block goes back to its first instruction, which it takes without returning. */
     private final boolean loop;
     private final Label head;
 
     private BlockEmitter(CodeBuilder c, DecodedInstruction[] insns, long[] starts, long[] nexts, int stackSize) {
         this.c = c;
         this.stackSize = stackSize;
-        DecodedInstruction last = insns[insns.length - 1];
-        this.loop = (last.fastForm == FastPath.JCC || last.fastForm == FastPath.JMP_REL)
-                && ((nexts[insns.length - 1] + last.imm) & Interpreter.mask(last.opSize)) == starts[0];
+        boolean back = false;
+        for (int k = 0; k < insns.length; k++) {
+            back |= branchesBack(insns[k], nexts[k], starts[0]);
+        }
+        this.loop = back;
         this.head = c.newLabel();
         this.insns = insns;
         this.starts = starts;
@@ -87,7 +95,7 @@ final class BlockEmitter {
                 .getfield(CD_STATE, "gpr", CD_LONGS).astore(GPR)
                 .aload(X).getfield(CD_INTERPRETER, "flags", CD_FLAGS).astore(FLAGS);
         if (loop) {
-            c.iconst_0().istore(LOOPS).aload(THIS).iconst_0().putfield(CD_BLOCK, "loops", CD_int);
+            c.iconst_0().istore(DONE).aload(THIS).iconst_0().putfield(CD_BLOCK, "done", CD_int);
             c.labelBinding(head);
         }
         for (int k = 0; k < insns.length; k++) {
@@ -214,7 +222,9 @@ final class BlockEmitter {
                 c.ifeq(notTaken);
                 taken(k);
                 c.labelBinding(notTaken);
-                end(k + 1, nexts[k]);
+                if (k == insns.length - 1) {
+                    end(k + 1, nexts[k]);
+                }
             }
             case FastPath.JMP_REL -> taken(k);
             case FastPath.JMP_IND, FastPath.CALL_IND -> {
@@ -271,6 +281,74 @@ final class BlockEmitter {
                 pop(d.opSize);
                 setRegister(r0, s0);
                 memoryEnd(k);
+            }
+            case FastPath.MOVZX_RR -> {
+                if (r1 >= DecodedInstruction.AH) {
+                    interpret(k);
+                    return;
+                }
+                regs.load(c, r1);
+                and(Interpreter.mask(s1));
+                regs.store(c, r0);
+            }
+            case FastPath.SHIFT_RI, FastPath.UNARY_R, FastPath.IMUL_RR, FastPath.IMUL_RRI, FastPath.SETCC_R -> {
+                if (r0 >= DecodedInstruction.AH || d.fastForm == FastPath.IMUL_RR && r1 >= DecodedInstruction.AH) {
+                    interpret(k);
+                    return;
+                }
+                switch (d.fastForm) {
+                    case FastPath.SHIFT_RI -> {
+                        // r1 holds the masked count; a count of 0 changes no flag but still writes the register
+                        regs.load(c, r0);
+                        and(Interpreter.mask(s0));
+                        if (r1 != 0) {
+                            c.lstore(A);
+                            c.aload(X).getstatic(CD_OP, d.op.name(), CD_OP).loadConstant(s0).lload(A).loadConstant(r1)
+                                    .invokestatic(CD_SHIFTS, "shift", SHIFT);
+                        }
+                    }
+                    case FastPath.UNARY_R -> {
+                        regs.load(c, r0);
+                        and(Interpreter.mask(s0));
+                        c.lstore(A);
+                        c.aload(FLAGS).getstatic(CD_OP, d.op.name(), CD_OP).loadConstant(s0).lload(A)
+                                .invokestatic(CD_ALU, "unary", ALU_UNARY);
+                    }
+                    case FastPath.SETCC_R -> {
+                        Label zero = c.newLabel();
+                        Label done = c.newLabel();
+                        c.aload(FLAGS).loadConstant(d.condition).invokevirtual(CD_FLAGS, "condition",
+                                MethodTypeDesc.of(CD_boolean, CD_int));
+                        c.ifeq(zero).loadConstant(1L).goto_(done);
+                        c.labelBinding(zero);
+                        c.loadConstant(0L);
+                        c.labelBinding(done);
+                        setRegister(r0, 1);
+                        return;
+                    }
+                    default -> {
+                        // IMUL r, r/m: the factors are the destination and the source; IMUL r, r/m, imm: the source
+                        // and the immediate
+                        if (d.fastForm == FastPath.IMUL_RR) {
+                            regs.load(c, r0);
+                            and(Interpreter.mask(s0));
+                            c.lstore(A);
+                            regs.load(c, r1);
+                            and(Interpreter.mask(s1));
+                        } else if (r1 >= DecodedInstruction.AH) {
+                            interpret(k);
+                            return;
+                        } else {
+                            regs.load(c, r1);
+                            and(Interpreter.mask(s1));
+                            c.lstore(A);
+                            c.loadConstant(d.imm);
+                        }
+                        c.lstore(B);
+                        c.aload(FLAGS).loadConstant(s0).lload(A).lload(B).invokestatic(CD_MUL_DIV, "imul", IMUL);
+                    }
+                }
+                setRegister(r0, s0);
             }
             default -> interpret(k);
         }
@@ -359,20 +437,25 @@ final class BlockEmitter {
         c.labelBinding(go);
     }
 
+    private static boolean branchesBack(DecodedInstruction d, long next, long first) {
+        return (d.fastForm == FastPath.JCC || d.fastForm == FastPath.JMP_REL)
+                && ((next + d.imm) & Interpreter.mask(d.opSize)) == first;
+    }
+
     /**
-     * The taken relative branch that ends the block: in a loop block, the next iteration when it fits in the room
-     * ({@link CompiledBlock#run}), with the registers written back (the head loads them again); else the exit.
+     * A taken relative branch, which leaves the block: when it goes back to the block's first instruction, the next
+     * iteration if all of the block's instructions fit in the room ({@link CompiledBlock#run}), with the registers
+     * written back (the head loads them again); else the exit.
      */
     private void taken(int k) {
-        if (!loop) {
+        if (!branchesBack(insns[k], nexts[k], starts[0])) {
             end(k + 1, target(k));
             return;
         }
         Label exit = c.newLabel();
-        c.iinc(LOOPS, 1).aload(THIS).iload(LOOPS).putfield(CD_BLOCK, "loops", CD_int);
-        // the next iteration's instructions, but its first, must fit: loops * n + n - 1 <= room
-        c.iload(LOOPS).i2l().loadConstant((long) insns.length).lmul().loadConstant((long) insns.length - 1).ladd()
-                .lload(ROOM).lcmp().ifgt(exit);
+        c.iinc(DONE, k + 1).aload(THIS).iload(DONE).putfield(CD_BLOCK, "done", CD_int);
+        // the next iteration's instructions, but its first, must fit: done + n - 1 <= room
+        c.iload(DONE).i2l().loadConstant((long) insns.length - 1).ladd().lload(ROOM).lcmp().ifgt(exit);
         regs.writeBackOnExit(c);
         c.goto_(head);
         c.labelBinding(exit);
@@ -397,7 +480,7 @@ final class BlockEmitter {
     private void returnRetired(int retired) {
         c.loadConstant(retired);
         if (loop) {
-            c.iload(LOOPS).loadConstant(insns.length).imul().iadd();
+            c.iload(DONE).iadd();
         }
         c.ireturn();
     }

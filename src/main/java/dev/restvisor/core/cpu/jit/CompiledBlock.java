@@ -9,7 +9,8 @@ import dev.restvisor.core.cpu.exec.Interpreter;
  * device or asked for an exit, or after one that wrote the block's own code page. Before every instruction that
  * can fault it stores the registers and that instruction's RIP, so a fault or an exit thrown out of {@link #run}
  * leaves the state of the boundary before it: {@link #retiredBefore} the state's RIP is the number that retired.
- * A block whose last instruction branches back to its first runs as a loop for as long as its room allows.
+ * Only its last instruction may be a branch, except for Jcc, whose taken branch leaves the block (a superblock);
+ * a block with a relative branch back to its first instruction runs as a loop for as long as its room allows.
  */
 public abstract class CompiledBlock {
     private final long rip;
@@ -27,8 +28,8 @@ public abstract class CompiledBlock {
      * of its own and stops there, as the interpreter then decodes the next instruction from the new bytes.
      */
     protected boolean valid = true;
-    /** The iterations a loop block completed in the current {@link #run}. */
-    protected int loops;
+    /** The instructions a loop block retired in the iterations it completed in the current {@link #run}. */
+    protected int done;
 
     protected CompiledBlock(long rip, int mode, int stackSize, long[] starts, long lastByte,
             DecodedInstruction[] insns) {
@@ -73,7 +74,7 @@ public abstract class CompiledBlock {
     public int retiredBefore(long rip) {
         for (int i = 0; i < starts.length; i++) {
             if (starts[i] == rip) {
-                return loops * starts.length + i;
+                return done + i;
             }
         }
         throw new IllegalStateException("no instruction of the block at " + Long.toHexString(rip));

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * compiles and one that compiles every block head on its first run, in 64-bit and 32-bit protected mode. Each
  * program runs twice from the same state (the first run makes its heads hot), in slices of random instruction
  * limits that end inside blocks, with memory operands that fault (#PF, #GP), reach unbacked memory (MMIO read and
- * write exits, answered and resumed) or overwrite the program itself. After every slice the exit, registers,
+ * write exits, answered and resumed) or overwrite the program itself, some with TF set (single steps, each a #DB
+ * exit, which no block may skip). After every slice the exit, registers,
  * RFLAGS, RIP, the retired-instruction count and memory must be identical.
  */
 class BlockCompilerDifferentialTest {
@@ -66,7 +67,8 @@ class BlockCompilerDifferentialTest {
             };
             byte[] mem = new byte[256];
             rnd.nextBytes(mem);
-            long flags = (rnd.nextLong() & 0x8d5L) | 2 | (rnd.nextBoolean() ? 0x200 : 0);
+            // IF, and sometimes TF: single-stepping must keep every instruction out of compiled blocks
+            long flags = (rnd.nextLong() & 0x8d5L) | 2 | (rnd.nextBoolean() ? 0x200 : 0) | (rnd.nextInt(10) == 0 ? 0x100 : 0);
             compiled.load(mode64, program);
             interpreted.load(mode64, program);
             for (int pass = 0; pass < 2; pass++) {
