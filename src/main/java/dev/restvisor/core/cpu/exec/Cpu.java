@@ -65,7 +65,10 @@ public final class Cpu {
     boolean fastForms = true;
     /** Compiles hot straight-line runs of fast forms ({@code core.cpu.jit}); its blocks live in {@link #code}. */
     private final BlockCompiler compiler = new BlockCompiler(MethodHandles.lookup());
-    /** Runs of a block head after which its block is compiled (at most 65535; a test compiles at once). */
+    /**
+     * Runs of a block head after which its block is compiled: at most 65535 (a test compiles at once with 1, or never
+     * with {@link Integer#MAX_VALUE}).
+     */
     int compileThreshold = 40;
     /**
      * The next instruction starts a straight-line run, where a compiled block may start: after a branch, a generic

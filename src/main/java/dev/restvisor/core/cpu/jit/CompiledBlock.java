@@ -80,10 +80,6 @@ public abstract class CompiledBlock {
         throw new IllegalStateException("no instruction of the block at " + Long.toHexString(rip));
     }
 
-    public boolean valid() {
-        return valid;
-    }
-
     public void invalidate() {
         valid = false;
     }
