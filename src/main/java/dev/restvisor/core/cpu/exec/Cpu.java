@@ -67,9 +67,11 @@ public final class Cpu {
     private final BlockCompiler compiler = new BlockCompiler(MethodHandles.lookup());
     /**
      * Runs of a block head after which its block is compiled: at most 65535 (a test compiles at once with 1, or never
-     * with {@link Integer#MAX_VALUE}).
+     * with {@link Integer#MAX_VALUE}). A block costs its class, which the JVM first interprets and then compiles on
+     * the same few cores: only code that will run much longer pays that back (a Linux boot to its prompt took
+     * 29.5 s with 40, 21.4 s with 1000, 20.9 s with 8000).
      */
-    int compileThreshold = 40;
+    int compileThreshold = 2000;
     /**
      * The next instruction starts a straight-line run, where a compiled block may start: after a branch, a generic
      * instruction, a fault, an interrupt or a block.
