@@ -91,6 +91,14 @@ class ArchitectureTest {
                         "dev.restvisor.core.io..", "dev.restvisor.core.vm..", "dev.restvisor.core.devices..", "dev.restvisor.core.boot.."));
     }
 
+    /** The block compiler works on the cpu's own types: decoded instructions, the interpreter, lazy flags. */
+    @Test
+    void blockCompilerDependsOnlyOnTheCpu() {
+        check(noClasses().that().resideInAPackage("dev.restvisor.core.cpu.jit..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.restvisor.core.memory..", "dev.restvisor.core.io..",
+                        "dev.restvisor.core.vm..", "dev.restvisor.core.devices..", "dev.restvisor.core.boot.."));
+    }
+
     @Test
     void cpuDoesNotKnowVmDevicesOrBoot() {
         check(noClasses().that().resideInAPackage("dev.restvisor.core.cpu..")

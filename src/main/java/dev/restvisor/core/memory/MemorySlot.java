@@ -183,8 +183,14 @@ public final class MemorySlot {
     /** Marks a page as holding cached decoded instructions; its next write notifies the listener. */
     public void markCode(long off) {
         long page = off >>> PAGE_SHIFT;
-        // atomic: several vcpus mark (and writers clear) bits of the same word concurrently
-        DirtyBitmap.WORDS.getAndBitwiseOr(codePages, (int) (page >>> 6), 1L << page);
+        long bit = 1L << page;
+        int word = (int) (page >>> 6);
+        // atomic: several vcpus mark (and writers clear) bits of the same word concurrently; a page that is marked
+        // already (every instruction of a page is cached after the first) costs a load. A writer that clears the bit
+        // right after that load also drops the page the caller caches into, which is as good as a mark.
+        if (((long) DirtyBitmap.WORDS.getOpaque(codePages, word) & bit) == 0) {
+            DirtyBitmap.WORDS.getAndBitwiseOr(codePages, word, bit);
+        }
     }
 
     private void wrote(long off, long len) {

@@ -1,6 +1,7 @@
 package dev.restvisor.core.cpu.exec;
 
 import dev.restvisor.core.cpu.decode.DecodedInstruction;
+import dev.restvisor.core.cpu.jit.CompiledBlock;
 import dev.restvisor.core.memory.GuestMemory;
 import dev.restvisor.core.memory.MemorySlot;
 
@@ -19,6 +20,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * drops the page from every vcpu's cache before the write returns, which makes self-modifying code
  * work. Instructions that cross a page boundary are not cached. An instruction object is never changed
  * once cached, so an instruction that overwrites its own page finishes with the bytes it was decoded from.
+ *
+ * <p>A page also holds the {@link CompiledBlock}s that start in it and the run counts of its block heads; a
+ * write drops them with the page, and invalidates the blocks themselves, so that one running stops after the
+ * write.
  */
 final class CodeCache {
     private static final int PAGE_SHIFT = 12;
@@ -48,6 +53,10 @@ final class CodeCache {
          * allows for cross-modifying code (the executing processor must serialize before it is guaranteed).
          */
         boolean valid = true;
+        /** Compiled blocks by offset of their first instruction; null until the first is compiled. */
+        CompiledBlock[] blocks;
+        /** How often each block head ran, up to the compile threshold; null until a head is counted. */
+        char[] heat;
 
         boolean valid() {
             return (boolean) VALID.getOpaque(this);
@@ -55,6 +64,14 @@ final class CodeCache {
 
         void invalidate() {
             VALID.setOpaque(this, false);
+            CompiledBlock[] b = blocks;
+            if (b != null) {
+                for (CompiledBlock block : b) {
+                    if (block != null) {
+                        block.invalidate();
+                    }
+                }
+            }
         }
 
         Page(long frame) {
@@ -124,6 +141,53 @@ final class CodeCache {
         }
         current = p;
         return p;
+    }
+
+    /** The compiled block starting at a physical address, or null. */
+    CompiledBlock block(long pa) {
+        Page p = page(pa >>> PAGE_SHIFT);
+        CompiledBlock[] b = p == null ? null : p.blocks;
+        return b == null ? null : b[(int) (pa & 0xfff)];
+    }
+
+    /**
+     * Counts a run of the block head at a physical address whose instruction is cached.
+     *
+     * @return true exactly once per cached page: on the run that reaches {@code threshold}
+     */
+    boolean warm(long pa, int threshold) {
+        Page p = page(pa >>> PAGE_SHIFT);
+        if (p == null) {
+            return false;
+        }
+        if (p.heat == null) {
+            p.heat = new char[1 << PAGE_SHIFT];
+        }
+        int i = (int) (pa & 0xfff);
+        int h = p.heat[i];
+        if (h >= threshold) {
+            return false;
+        }
+        p.heat[i] = (char) (h + 1);
+        return h + 1 == threshold;
+    }
+
+    /** Keeps a block compiled from the cached instructions of its page. */
+    void putBlock(long pa, CompiledBlock b) {
+        Page p = page(pa >>> PAGE_SHIFT);
+        if (p == null) {
+            // the page was written while the block was compiled
+            b.invalidate();
+            return;
+        }
+        if (p.blocks == null) {
+            p.blocks = new CompiledBlock[1 << PAGE_SHIFT];
+        }
+        p.blocks[(int) (pa & 0xfff)] = b;
+        if (!p.valid()) {
+            // a write from another thread dropped the page meanwhile
+            b.invalidate();
+        }
     }
 
     /** Caches a freshly decoded instruction that lies inside one page of RAM. */

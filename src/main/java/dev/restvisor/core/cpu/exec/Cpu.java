@@ -3,6 +3,8 @@ package dev.restvisor.core.cpu.exec;
 import dev.restvisor.core.cpu.decode.DecodedInstruction;
 import dev.restvisor.core.cpu.decode.Decoder;
 import dev.restvisor.core.cpu.decode.Op;
+import dev.restvisor.core.cpu.jit.BlockCompiler;
+import dev.restvisor.core.cpu.jit.CompiledBlock;
 import dev.restvisor.core.cpu.mmu.Mmu;
 import dev.restvisor.core.cpu.mmu.Translation;
 import dev.restvisor.core.cpu.state.ControlRegisters;
@@ -14,6 +16,10 @@ import dev.restvisor.core.io.InterruptController;
 import dev.restvisor.core.io.IoBus;
 import dev.restvisor.core.memory.GuestMemory;
 
+import java.lang.invoke.MethodHandles;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One vcpu's execution engine: the facade the VM layer drives. Not thread-safe except for
  * {@link #requestStop()}, which any thread may call.
@@ -21,6 +27,10 @@ import dev.restvisor.core.memory.GuestMemory;
 public final class Cpu {
     /** Instructions with interrupts enabled after which other threads' interrupt requests are seen. */
     private static final int POLL_PERIOD = 1024;
+    /** The most instructions one compiled block holds (a JVM method stays well below the JIT's size limit). */
+    private static final int MAX_BLOCK = 32;
+    /** The most instructions a loop block runs before the run loop sees a stop request. */
+    private static final int MAX_LOOP = 1 << 16;
     private final CpuState state;
     private final Interpreter x;
     private final CodeCache code;
@@ -41,6 +51,7 @@ public final class Cpu {
      * layout and A20 changes from other threads happen between runs).
      */
     private boolean fetchSettled;
+    // (Interpreter.settledMode follows fetchSettled: see settle() and unsettle())
     private volatile boolean stopRequested;
     private InterruptController interruptController = InterruptController.NONE;
     private boolean requestInterruptWindow;
@@ -52,6 +63,30 @@ public final class Cpu {
     private long retired;
     /** False runs every instruction through the generic executors (a test compares the two paths). */
     boolean fastForms = true;
+    /** Compiles hot straight-line runs of fast forms ({@code core.cpu.jit}); its blocks live in {@link #code}. */
+    private final BlockCompiler compiler = new BlockCompiler(MethodHandles.lookup());
+    /**
+     * Runs of a block head after which its block is compiled: at most 65535 (a test compiles at once with 1, or never
+     * with {@link Integer#MAX_VALUE}). A block costs its class, which the JVM first interprets and then compiles on
+     * the same few cores: only code that will run much longer pays that back (a Linux boot to its prompt took
+     * 29.5 s with 40, 21.4 s with 1000, 20.9 s with 8000).
+     */
+    int compileThreshold = 2000;
+    /**
+     * The next instruction starts a straight-line run, where a compiled block may start: after a branch, a generic
+     * instruction, a fault, an interrupt or a block.
+     */
+    private boolean blockHead = true;
+    /**
+     * How many instructions beyond its first a block may run in this step without passing a check of the run
+     * loop (instruction budget, interrupt poll), or -1 when no block may run (debug features, an interrupt
+     * window or shadow, completion data waiting for the instruction that asked for it).
+     */
+    private long blockRoom = -1;
+    /** Compiled blocks entered (a test checks that compiled code ran). */
+    long blocksRun;
+    /** Instructions beyond its first that the block of the last step retired or, when it stopped, began. */
+    private int blockExtra;
     /** The last unexpected host exception turned into a guest #UD or SHUTDOWN (a core bug; for tests). */
     RuntimeException lastHostError;
 
@@ -73,7 +108,8 @@ public final class Cpu {
      */
     public CpuExit run(long maxInstructions) {
         CpuExit exit = x.exit;
-        fetchSettled = false;
+        unsettle();
+        blockHead = true;
         x.loadFlags();
         x.shutdown = false;
         // external state writes flush through stateChanged(); only a changed slot layout is checked here (O(slots)):
@@ -141,7 +177,21 @@ public final class Cpu {
                     return finish(ExitReason.DEBUG);
                 }
                 resumeFromBreakpoint = -1;
-                if (step()) {
+                boolean interruptible = (state.rflags & Rflags.IF) != 0;
+                blockRoom = blockHead && !shadow && blocksAllowed() ? interruptible ? Math.min(budget, untilPoll) : budget
+                        : -1;
+                boolean stop = step();
+                if (blockExtra != 0) {
+                    // the block's later instructions are iterations of this loop that checked nothing: each would
+                    // have taken one from the budget and, with IF = 1, from the poll countdown (blockRoom kept both
+                    // from running out)
+                    budget -= blockExtra;
+                    if (interruptible) {
+                        untilPoll -= blockExtra;
+                    }
+                    blockExtra = 0;
+                }
+                if (stop) {
                     return finish(exit.reason);
                 }
                 if (x.shutdown) {
@@ -155,6 +205,8 @@ public final class Cpu {
                 }
             }
         } finally {
+            // the API may change the state before the next run
+            unsettle();
             x.syncFlags();
         }
     }
@@ -193,6 +245,12 @@ public final class Cpu {
                 mode = x.codeSize();
                 pa = fetchAddress(start, mode);
             }
+            if (blockRoom >= 0) {
+                CompiledBlock b = block(pa, start, mode);
+                if (b != null) {
+                    return runBlock(b);
+                }
+            }
             d = code.lookup(pa, mode);
             if (d != null) {
                 long last = (start + d.length - 1) & 0xffffffffL;
@@ -225,7 +283,7 @@ public final class Cpu {
             if (d.fastForm != FastPath.NONE) {
                 FastPath.execute(x, d);
             } else {
-                fetchSettled = false;
+                unsettle();
                 // x.insn is set for the generic executors only: a reference store per instruction costs a GC
                 // write barrier, and the fast forms never look at it
                 x.insn = d;
@@ -242,10 +300,15 @@ public final class Cpu {
             state.rip = x.nextRip;
             x.retired();
             retired++;
+            blockHead = d.fastForm == FastPath.NONE || FastPath.endsBlock(d.fastForm);
             if (d.op == Op.MOVDR) {
                 x.dataBreakpointsArmed = DebugRegisters.dataBreakpointsArmed(state);
             }
             try {
+                if ((x.dataBreakpointHits != 0 || trap) && !x.shutdown) {
+                    // the trap is delivered through the IDT: CS, SS and the privilege level may change
+                    unsettle();
+                }
                 if (x.dataBreakpointHits != 0 && !x.shutdown) {
                     if (trap) {
                         // one #DB reports both the single step and the data breakpoints (SDM Vol. 3A 18.2.3)
@@ -289,6 +352,158 @@ public final class Cpu {
         }
     }
 
+    /** No debug feature is active and no exit's completion waits: compiled blocks may run. */
+    private boolean blocksAllowed() {
+        return !debugEnabled && !requestInterruptWindow && (state.rflags & (Rflags.TF | Rflags.RF)) == 0
+                && (state.dr7 & 0xff) == 0 && !x.dataBreakpointsArmed && x.completionIdle();
+    }
+
+    /**
+     * The block to run for the instruction at {@code start} (physical address {@code pa}), compiling it when its
+     * head has become hot; null when there is none, or it was compiled for another RIP, mode or stack size, holds more
+     * instructions than {@link #blockRoom} allows, or (outside 64-bit mode) reaches beyond the CS limit.
+     */
+    private CompiledBlock block(long pa, long start, int mode) {
+        CompiledBlock b = code.block(pa);
+        if (b == null && code.warm(pa, compileThreshold)) {
+            try {
+                b = compile(pa, start, mode);
+            } catch (IllegalStateException e) {
+                // a block the compiler could not load (a core bug): the run stays interpreted
+                lastHostError = e;
+            }
+        }
+        return b != null && b.rip() == start && b.mode() == mode && b.size() - 1 <= blockRoom
+                && (b.stackSize() == 0 || b.stackSize() == x.stackSize())
+                && (mode == 64 || b.lastByte() <= fetchLimit) ? b : null;
+    }
+
+    /**
+     * Compiles the run of fast forms at a block head: up to the first branch other than Jcc (included), the first
+     * generic instruction or the end of the page (excluded), at most {@link #MAX_BLOCK} instructions; a Jcc on the
+     * way is an exit of the block when taken. Instructions
+     * not yet run are decoded from the page and cached like the interpreter's.
+     */
+    private CompiledBlock compile(long pa, long start, int mode) {
+        List<DecodedInstruction> run = new ArrayList<>();
+        long p = pa;
+        long rip = start;
+        while (run.size() < MAX_BLOCK) {
+            DecodedInstruction d = code.lookup(p, mode);
+            if (d == null) {
+                d = decodeInPage(p, rip, mode);
+                if (d == null) {
+                    break;
+                }
+                code.put(p, d);
+            }
+            if (d.fastForm == FastPath.NONE) {
+                break;
+            }
+            run.add(d);
+            p += d.length;
+            if (FastPath.endsBlock(d.fastForm) && d.fastForm != FastPath.JCC || (p & 0xfff) == 0) {
+                break;
+            }
+            rip = mode == 64 ? rip + d.length : (rip + d.length) & 0xffffffffL;
+        }
+        if (run.isEmpty()) {
+            return null;
+        }
+        boolean stack = run.stream().anyMatch(d -> FastPath.usesStack(d.fastForm));
+        CompiledBlock b = compiler.compile(run, start, mode, stack ? x.stackSize() : 0);
+        code.putBlock(pa, b);
+        return b;
+    }
+
+    /** Decodes the instruction at {@code pa} (RIP {@code rip}) from its page; null when it is invalid or crosses the page. */
+    private DecodedInstruction decodeInPage(long pa, long rip, int mode) {
+        long end = (pa | 0xfff) + 1;
+        DecodedInstruction d = new DecodedInstruction();
+        int r = Decoder.decode(offset -> pa + (offset - rip) < end ? (int) x.readPhys(pa + (offset - rip), 1) : 0,
+                rip, mode, d);
+        if (r != Decoder.OK || pa + d.length > end) {
+            return null;
+        }
+        if (fastForms) {
+            FastPath.classify(d);
+        }
+        return d;
+    }
+
+    /**
+     * Runs a compiled block, which begins in the state the interpreter would have before its first instruction and
+     * ends in the state after its last retired one, and then the blocks that follow it in the same code page for as
+     * long as nothing needs the run loop: the next instruction is a block head (the one before ended a block),
+     * and the loop would check nothing a fast form can change, except what ends the chain here (an exit, a device
+     * access, which is followed by an interrupt poll, a stop request, and the room left in {@link #blockRoom}).
+     * A fault or an exit is then handled as {@link #step}'s.
+     */
+    private boolean runBlock(CompiledBlock first) {
+        blockHead = true;
+        // a device access before the block (left from a stretch with IF = 0) must not stop it, nor be forgotten
+        boolean deviceAccessed = x.deviceAccessed;
+        x.deviceAccessed = false;
+        long room = blockRoom;
+        int done = 0;
+        CompiledBlock b = first;
+        try {
+            while (true) {
+                blocksRun++;
+                done += b.run(x, Math.min(room - done, MAX_LOOP));
+                if (x.exitPending || x.deviceAccessed || stopRequested || (b = nextBlock(room - done)) == null) {
+                    break;
+                }
+            }
+        } catch (ExitSignal e) {
+            blockStopped(b, done);
+            x.deviceAccessed |= deviceAccessed;
+            x.mmioReads.rewind();
+            return true;
+        } catch (GuestFault f) {
+            blockStopped(b, done);
+            x.deviceAccessed |= deviceAccessed;
+            x.mmioReads.rewind();
+            return fault(f);
+        } catch (RuntimeException e) {
+            lastHostError = e;
+            blockStopped(b, done);
+            x.deviceAccessed |= deviceAccessed;
+            x.mmioReads.retire();
+            return fault(GuestFault.ud());
+        }
+        x.deviceAccessed |= deviceAccessed;
+        retired += done;
+        blockExtra = done - 1;
+        x.retired();
+        return x.exitPending;
+    }
+
+    /**
+     * The block at {@code state.rip} when it starts in the code page of the settled fetch and holds at most
+     * {@code room + 1} instructions, else null.
+     */
+    private CompiledBlock nextBlock(long room) {
+        long start = state.rip;
+        long off = fetchMode == 64 ? start : start & 0xffffffffL;
+        long lin = fetchMode == 64 ? off : (fetchCsBase + off) & 0xffffffffL;
+        if (!fetchSettled || off > fetchLimit || lin >>> 12 != fetchPage) {
+            return null;
+        }
+        blockRoom = room;
+        return block(fetchFrame | (lin & 0xfff), start, fetchMode);
+    }
+
+    /**
+     * A block stopped at an instruction that faulted or asked for an exit (its RIP is stored): those before it
+     * retired, after the {@code done} of the blocks before it.
+     */
+    private void blockStopped(CompiledBlock b, int done) {
+        int k = b.retiredBefore(state.rip);
+        retired += done + k;
+        blockExtra = done + k;
+    }
+
     /**
      * The physical address of the instruction at {@code start}. The translation of the current code page
      * is kept: it stays right while CS is the same descriptor (base, limit, type; CS.L and the mode bits
@@ -304,11 +519,11 @@ public final class Cpu {
         int access = Mmu.FETCH | x.userAccess();
         if (lin >>> 12 == fetchPage && cs == fetchCs && access == fetchAccess && mode == fetchMode
                 && x.mmu.generation() == fetchGeneration && off <= fetchLimit) {
-            fetchSettled = true;
+            settle();
             return fetchFrame | (lin & 0xfff);
         }
         long pa = x.translateFetch(x.linear(SegmentRegister.CS, off, 1, Segmentation.FETCH));
-        fetchSettled = true;
+        settle();
         fetchCsBase = cs.base();
         fetchPage = lin >>> 12;
         fetchCs = cs;
@@ -323,11 +538,27 @@ public final class Cpu {
     }
 
     /**
+     * The fetch translation and the mode word are about to be kept ({@link #fetchSettled},
+     * {@link Interpreter#settledMode}): nothing that changes them runs until {@link #unsettle}.
+     */
+    private void settle() {
+        fetchSettled = true;
+        x.settledMode = x.currentMode();
+    }
+
+    /** A generic instruction, a fault, an interrupt or a trap may change the mode, the privilege or CS. */
+    private void unsettle() {
+        fetchSettled = false;
+        x.settledMode = -1;
+    }
+
+    /**
      * Delivers or reports a fault; true when the run must return: an exception exit, or an MMIO exit the delivery
      * waits for (RIP is then on the faulting instruction, which raises the fault again when the run resumes).
      */
     private boolean fault(GuestFault f) {
-        fetchSettled = false;
+        unsettle();
+        blockHead = true;
         x.exitPending = false;
         if (!Interrupts.exceptionExit(x, f)) {
             try {
@@ -351,7 +582,8 @@ public final class Cpu {
      * exception exit, or the delivery waits for an MMIO answer.
      */
     private boolean external(int vector) {
-        fetchSettled = false;
+        unsettle();
+        blockHead = true;
         state.halted = false;
         try {
             Interrupts.deliver(x, vector, Interrupts.EXTERNAL, -1);

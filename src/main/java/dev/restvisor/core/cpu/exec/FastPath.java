@@ -14,7 +14,7 @@ import static dev.restvisor.core.cpu.decode.DecodedInstruction.K_REL;
 /**
  * The most frequent instruction forms (MOV, LEA, MOVZX, MOVSX/MOVSXD, the ALU operations, shifts and rotates by
  * 1, CL or an immediate, INC DEC NEG NOT, CMOVcc, SETcc, XCHG of registers, IMUL r, r/m [, imm], CBW/CWDE/CDQE
- * and CWD/CDQ/CQO, Jcc, near JMP, CALL and RET, PUSH and POP of a register, the NOP family),
+ * and CWD/CDQ/CQO, Jcc, near JMP and CALL (relative and indirect) and RET, PUSH and POP of a register, the NOP family),
  * classified once when decoded ({@link DecodedInstruction#fastForm}) and run without the generic path's
  * family dispatch and switches over operand kinds and register widths. In an interpreter those
  * data-dependent branches, mispredicted from one guest instruction to the next, cost more than the work
@@ -31,17 +31,33 @@ import static dev.restvisor.core.cpu.decode.DecodedInstruction.K_REL;
  * memory) take the generic path with its cross-vcpu atomicity. FastPathDifferentialTest runs random forms
  * through both paths and compares.
  */
-final class FastPath {
-    static final int NONE = 0, MOV_RR = 1, MOV_RM = 2, MOV_MR = 3, MOV_RI = 4, MOV_MI = 5, LEA = 6, MOVZX_RM = 7,
+public final class FastPath {
+    public static final int NONE = 0, MOV_RR = 1, MOV_RM = 2, MOV_MR = 3, MOV_RI = 4, MOV_MI = 5, LEA = 6, MOVZX_RM = 7,
             ALU_RR = 8, ALU_RI = 9, ALU_RM = 10, ALU_MR = 11, ALU_MI = 12, JCC = 13, PUSH_R = 14, POP_R = 15,
             JMP_REL = 16, CALL_REL = 17, RET_NEAR = 18, MOVSX_RR = 19, MOVSX_RM = 20, NOP = 21,
             // register operands of any width, AH-BH included, through Interpreter.reg/setReg
             MOVN_RR = 22, MOVN_RM = 23, MOVN_RI = 24, MOVN_MR = 25, ALUN_RR = 26, ALUN_RI = 27, ALUN_RM = 28,
             ALUN_MR = 29, SHIFT_RI = 30, SHIFT_RC = 31, SHIFT_MI = 32, SHIFT_MC = 33, UNARY_R = 34, UNARY_M = 35,
             CMOV_RR = 36, CMOV_RM = 37, SETCC_R = 38, SETCC_M = 39, XCHG_RR = 40, IMUL_RR = 41, IMUL_RM = 42,
-            IMUL_RRI = 43, IMUL_RMI = 44, CBW = 45, CWD = 46, MOVZX_RR = 47;
+            IMUL_RRI = 43, IMUL_RMI = 44, CBW = 45, CWD = 46, MOVZX_RR = 47, JMP_IND = 48, CALL_IND = 49;
 
     private FastPath() {
+    }
+
+    /** A branch: the straight-line run it is part of ends with it. */
+    public static boolean endsBlock(int form) {
+        return form == JCC || form == JMP_REL || form == CALL_REL || form == RET_NEAR || form == JMP_IND
+                || form == CALL_IND;
+    }
+
+    /** The form reads or writes memory (its operand or the stack), so it can fault, exit or reach a device. */
+    public static boolean touchesMemory(DecodedInstruction d) {
+        return d.hasMemory || usesStack(d.fastForm);
+    }
+
+    /** The form pushes or pops. */
+    public static boolean usesStack(int form) {
+        return form == PUSH_R || form == POP_R || form == CALL_REL || form == RET_NEAR || form == CALL_IND;
     }
 
     /**
@@ -160,10 +176,10 @@ final class FastPath {
                 return k0 == K_REL ? JCC : NONE;
             }
             case JMP -> {
-                return k0 == K_REL ? JMP_REL : NONE;
+                return k0 == K_REL ? JMP_REL : d.operandCount == 1 && (anyReg0 || k0 == K_MEM) ? JMP_IND : NONE;
             }
             case CALL -> {
-                return k0 == K_REL ? CALL_REL : NONE;
+                return k0 == K_REL ? CALL_REL : d.operandCount == 1 && (anyReg0 || k0 == K_MEM) ? CALL_IND : NONE;
             }
             case RET -> {
                 return d.operandCount == 0 ? RET_NEAR : NONE;
@@ -221,6 +237,12 @@ final class FastPath {
             case JMP_REL -> x.nextRip = (x.nextRip + d.imm) & Interpreter.mask(d.opSize);
             case CALL_REL -> {
                 long t = (x.nextRip + d.imm) & Interpreter.mask(d.opSize);
+                x.push(d.opSize, x.nextRip);
+                x.nextRip = t;
+            }
+            case JMP_IND -> x.nextRip = x.readOp(d, 0) & Interpreter.mask(d.opSize);
+            case CALL_IND -> {
+                long t = x.readOp(d, 0) & Interpreter.mask(d.opSize);
                 x.push(d.opSize, x.nextRip);
                 x.nextRip = t;
             }

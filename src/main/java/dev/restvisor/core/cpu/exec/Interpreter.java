@@ -183,34 +183,66 @@ public final class Interpreter implements Decoder.ByteSource {
 
     /** Stack address size from SS.B (8 in 64-bit mode). */
     public int stackSize() {
-        if (state.mode64()) {
-            return 8;
-        }
-        return state.seg[SegmentRegister.SS].db() != 0 ? 4 : 2;
+        return mode() >>> 16;
+    }
+
+    /** Mode word bits: 64-bit mode; segment type checks apply (protected mode outside virtual-8086 mode). */
+    static final int MODE_64 = 1 << 8, MODE_CHECKS = 1 << 9;
+
+    /**
+     * The mode word (see {@link #currentMode}) while only fast forms run, which change none of its inputs, or -1.
+     * {@link Cpu} sets it once per settled fetch and clears it before every generic instruction, fault, interrupt
+     * or trap delivery and at run entry and exit; while it is -1 the word is computed from the state at each use.
+     */
+    int settledMode = -1;
+
+    /** The mode word: {@link Mmu#USER} at CPL 3, {@link #MODE_64}, {@link #MODE_CHECKS}, the stack size in bits 16+. */
+    int mode() {
+        int m = settledMode;
+        return m >= 0 ? m : currentMode();
+    }
+
+    /** The mode word computed from CR0, EFER, RFLAGS.VM, CS and SS. */
+    int currentMode() {
+        CpuState s = state;
+        boolean mode64 = s.mode64();
+        int stack = mode64 ? 8 : s.seg[SegmentRegister.SS].db() != 0 ? 4 : 2;
+        return (s.cpl() == 3 ? Mmu.USER : 0) | (mode64 ? MODE_64 : 0)
+                | (s.protectedMode() && !s.virtual8086() ? MODE_CHECKS : 0) | stack << 16;
     }
 
     // ---------------------------------------------------------------- memory
 
     /** Segment offset to linear address with the segment checks ({@link Segmentation}, SDM Vol. 3A 5.3). */
     public long linear(int sreg, long offset, int size, int access) {
-        return Segmentation.linear(state, sreg, offset, size, access);
+        return linear(mode(), sreg, offset, size, access);
+    }
+
+    private long linear(int mode, int sreg, long offset, int size, int access) {
+        Segment seg = state.seg[sreg];
+        if ((mode & MODE_64) != 0) {
+            return Segmentation.linear64(seg, sreg, offset, size);
+        }
+        return Segmentation.linear(seg, sreg == SegmentRegister.SS, offset, size, access, (mode & MODE_CHECKS) != 0);
     }
 
     /** A data read through a segment at the current privilege level. */
     public long read(int sreg, long offset, int size) {
-        long lin = linear(sreg, offset, size, Segmentation.READ);
+        int m = mode();
+        long lin = linear(m, sreg, offset, size, Segmentation.READ);
         if (dataBreakpointsArmed) {
             dataBreakpointHits |= DebugRegisters.dataHits(state, lin, size, false);
         }
-        return readAccess(lin, size, userAccess());
+        return readAccess(lin, size, m & Mmu.USER);
     }
 
     public void write(int sreg, long offset, int size, long v) {
-        long lin = linear(sreg, offset, size, Segmentation.WRITE);
+        int m = mode();
+        long lin = linear(m, sreg, offset, size, Segmentation.WRITE);
         if (dataBreakpointsArmed) {
             dataBreakpointHits |= DebugRegisters.dataHits(state, lin, size, true);
         }
-        writeAccess(lin, size, v, Mmu.WRITE | userAccess());
+        writeAccess(lin, size, v, Mmu.WRITE | m & Mmu.USER);
     }
 
     /** A supervisor (implicit) read of a linear address: descriptor tables, IDT, TSS. */
@@ -224,7 +256,7 @@ public final class Interpreter implements Decoder.ByteSource {
     }
 
     int userAccess() {
-        return state.cpl() == 3 ? Mmu.USER : 0;
+        return mode() & Mmu.USER;
     }
 
     private long readAccess(long lin, int size, int access) {
@@ -359,7 +391,8 @@ public final class Interpreter implements Decoder.ByteSource {
         if (insn.mode != 64) {
             offset &= 0xffffffffL;
         }
-        return (int) readAccess(linear(SegmentRegister.CS, offset, 1, Segmentation.FETCH), 1, Mmu.FETCH | userAccess());
+        int m = mode();
+        return (int) readAccess(linear(m, SegmentRegister.CS, offset, 1, Segmentation.FETCH), 1, Mmu.FETCH | m & Mmu.USER);
     }
 
     // ---------------------------------------------------------------- stack
@@ -473,6 +506,11 @@ public final class Interpreter implements Decoder.ByteSource {
 
     void completeMmioRead(byte[] data) {
         mmioReads.complete(data);
+    }
+
+    /** No completion data of an IN or MMIO exit waits for the instruction that asked for it. */
+    boolean completionIdle() {
+        return pendingIn == null && mmioReads.idle();
     }
 
     /** The memory slots changed: cached slot references are dropped. */

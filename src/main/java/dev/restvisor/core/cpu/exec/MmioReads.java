@@ -73,6 +73,11 @@ final class MmioReads implements TableMemory {
         completion = data.clone();
     }
 
+    /** No answer is kept or waiting: the next instruction starts afresh. */
+    boolean idle() {
+        return count == 0 && completion == null;
+    }
+
     /** The instruction stopped for an exit and runs again from its start. */
     void rewind() {
         next = 0;

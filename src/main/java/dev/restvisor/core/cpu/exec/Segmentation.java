@@ -21,13 +21,18 @@ public final class Segmentation {
     public static long linear(CpuState s, int sreg, long offset, int size, int access) {
         Segment seg = s.seg[sreg];
         if (s.mode64()) {
-            long lin = sreg >= SegmentRegister.FS ? seg.base() + offset : offset;
-            if (!canonical(lin) || !canonical(lin + size - 1)) {
-                throw sreg == SegmentRegister.SS ? GuestFault.ss(0) : GuestFault.gp(0);
-            }
-            return lin;
+            return linear64(seg, sreg, offset, size);
         }
         return linear(seg, sreg == SegmentRegister.SS, offset, size, access, s.protectedMode() && !s.virtual8086());
+    }
+
+    /** The linear address of {@code offset} in segment register {@code sreg} holding {@code seg}, in 64-bit mode. */
+    static long linear64(Segment seg, int sreg, long offset, int size) {
+        long lin = sreg >= SegmentRegister.FS ? seg.base() + offset : offset;
+        if (!canonical(lin) || !canonical(lin + size - 1)) {
+            throw sreg == SegmentRegister.SS ? GuestFault.ss(0) : GuestFault.gp(0);
+        }
+        return lin;
     }
 
     /**

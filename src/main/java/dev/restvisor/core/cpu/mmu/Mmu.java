@@ -86,8 +86,17 @@ public final class Mmu {
     private boolean leafDirty;
     /** log2 of the size of the page the last walk ended in (12, 21, 22 or 30). */
     private int walkPageShift;
-    /** Some cached entry belongs to a page larger than 4 KiB: INVLPG must drop all of its 4 KiB pieces. */
-    private boolean largeCached;
+    /**
+     * Bit {@code s} set: some cached entry may belong to a page of 2^s bytes (s = 21, 22 or 30), whose 4 KiB
+     * pieces INVLPG must all drop.
+     */
+    private long largeShifts;
+    /**
+     * A filter over the large pages with cached pieces: the bit {@link #largeBit} of each is set (bits are only
+     * cleared by flushes), so INVLPG of an address in no cached large page, the usual case, scans nothing, and
+     * otherwise only the TLB indices the pieces of that one page can occupy.
+     */
+    private final long[] largeFilter = new long[64];
     /** Physical addresses of the entries the current walk used, so their accessed flags can be set. */
     private final long[] used = new long[4];
 
@@ -168,7 +177,9 @@ public final class Mmu {
             tlbAllowed[i] = allowed;
             tlbGlobal[i] = walkGlobal;
             tlbShift[i] = (byte) walkPageShift;
-            largeCached |= walkPageShift > 12;
+            if (walkPageShift > 12) {
+                noteLarge(page, walkPageShift);
+            }
             // slots are page-aligned: a frame lies wholly inside one slot or outside all of them
             MemorySlot s = memory.slotAt(frame);
             tlbSlot[i] = s;
@@ -176,6 +187,18 @@ public final class Mmu {
             tlbSlotOffset[i] = s != null ? frame - s.base() : 0;
         }
         return frame | (linear & 0xfff);
+    }
+
+    /** Records that the TLB holds a piece of the 2^shift-byte page containing 4 KiB page {@code page}. */
+    private void noteLarge(long page, int shift) {
+        largeShifts |= 1L << shift;
+        int b = largeBit(page >>> (shift - 12), shift);
+        largeFilter[b >>> 6] |= 1L << b;
+    }
+
+    /** The {@link #largeFilter} bit of large page number {@code region} (linear address >>> shift). */
+    private static int largeBit(long region, int shift) {
+        return (int) ((region + shift * 0x9e3779b97f4a7c15L) * 0x9e3779b97f4a7c15L >>> 52);
     }
 
     /** Every access kind the just-finished walk permits without another walk. */
@@ -421,18 +444,27 @@ public final class Mmu {
     /** Drops every cached translation, nothing else: also for a changed slot layout, since entries hold slots. */
     public void flushTranslations() {
         java.util.Arrays.fill(tlbTag, -1L);
-        largeCached = false;
+        clearLarge();
         generation++;
     }
 
     /** MOV to CR3 and task switches: drops every non-global translation (SDM 4.10.4.1). */
     public void flushNonGlobal() {
         generation++;
+        clearLarge();
         for (int i = 0; i < TLB_SIZE; i++) {
             if (!tlbGlobal[i]) {
                 tlbTag[i] = -1L;
+            } else if (tlbTag[i] != -1L && tlbShift[i] > 12) {
+                // the large-page filter is rebuilt from the surviving (global) entries
+                noteLarge(tlbTag[i], tlbShift[i]);
             }
         }
+    }
+
+    private void clearLarge() {
+        largeShifts = 0;
+        java.util.Arrays.fill(largeFilter, 0);
     }
 
     /** INVLPG: drops the translation of one linear page, global or not. */
@@ -446,11 +478,21 @@ public final class Mmu {
         if (tlbTag[i] == page) {
             tlbTag[i] = -1L;
         }
-        if (largeCached) {
-            // the page may be a 4 KiB piece of a large page whose other pieces are cached too
-            for (int k = 0; k < TLB_SIZE; k++) {
-                int shift = tlbShift[k] - 12;
-                if (shift > 0 && tlbTag[k] != -1L && tlbTag[k] >>> shift == page >>> shift) {
+        // the page may be a 4 KiB piece of a large page whose other pieces are cached too
+        for (long shifts = largeShifts; shifts != 0; shifts &= shifts - 1) {
+            int shift = Long.numberOfTrailingZeros(shifts);
+            int pieces = shift - 12;
+            long region = page >>> pieces;
+            int b = largeBit(region, shift);
+            if ((largeFilter[b >>> 6] & 1L << b) == 0) {
+                continue;
+            }
+            // the pieces of that page sit at consecutive indices from its first page's, wrapping around
+            int n = Math.min(1 << pieces, TLB_SIZE);
+            int first = (int) (region << pieces) & (TLB_SIZE - 1);
+            for (int j = 0; j < n; j++) {
+                int k = (first + j) & (TLB_SIZE - 1);
+                if (tlbShift[k] == shift && tlbTag[k] != -1L && tlbTag[k] >>> pieces == region) {
                     tlbTag[k] = -1L;
                 }
             }

@@ -43,7 +43,7 @@ class FastPathDifferentialTest {
         "0f 40 /r", "0f 42 /r", "0f 44 /r", "0f 47 /r", "0f 4c /r", "0f 4f /r", "0f 4a /r", "0f 48 /r",
         "0f 90 /0", "0f 93 /0", "0f 95 /0", "0f 96 /0", "0f 9c /0", "0f 9e /0", "0f 9a /0", "0f 98 /0",
         "0f af /r", "69 /r", "6b /r", "98", "99", "0f b6 /r", "0f b7 /r", "0f be /r", "0f bf /r", "63 /r", "8d /r",
-        "91", "93", "96", "50", "53", "58", "5d", "40", "4b", "48", "4e",
+        "91", "93", "96", "50", "53", "58", "5d", "40", "4b", "48", "4e", "ff /2", "ff /4",
     };
 
     @Test
@@ -88,7 +88,7 @@ class FastPathDifferentialTest {
         int taken = fastCases;
         assertTrue(taken > CASES / 2, () -> "only " + taken + " cases took a fast form");
         // every form these templates can reach (not the branches) was exercised
-        for (int form = 1; form <= FastPath.MOVZX_RR; form++) {
+        for (int form = 1; form <= FastPath.CALL_IND; form++) {
             boolean branch = form == FastPath.JCC || form == FastPath.JMP_REL || form == FastPath.CALL_REL
                     || form == FastPath.RET_NEAR || form == FastPath.NOP;
             int f = form;
@@ -96,7 +96,7 @@ class FastPathDifferentialTest {
         }
     }
 
-    private static byte[] instruction(Random rnd, boolean mode64) {
+    static byte[] instruction(Random rnd, boolean mode64) {
         String[] tokens = TEMPLATES[rnd.nextInt(TEMPLATES.length)].split(" ");
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         if (rnd.nextInt(4) == 0) {
@@ -133,7 +133,7 @@ class FastPathDifferentialTest {
         return b.toByteArray();
     }
 
-    private static long value(Random rnd) {
+    static long value(Random rnd) {
         return switch (rnd.nextInt(6)) {
             case 0 -> rnd.nextInt(4);
             case 1 -> -1L - rnd.nextInt(4);
@@ -143,7 +143,7 @@ class FastPathDifferentialTest {
         };
     }
 
-    private static String hex(byte[] b) {
+    static String hex(byte[] b) {
         StringBuilder s = new StringBuilder();
         for (byte v : b) {
             s.append(String.format("%02x", v & 0xff));

@@ -172,6 +172,25 @@ class MmuTest {
     }
 
     @Test
+    void invlpgDropsEveryPieceOfA2MPageAlsoAfterMovCr3() {
+        w64(0x1000 + 8 * 256, 0x2000 | 3);
+        w64(0x2000 + 8 * 4, 0x5000 | 3);
+        w64(0x5000 + 8 * 7, 0x20_0000L | 0x83 | 0x100);                 // 2 MiB global page
+        longMode();
+        long page = 0xffff_8001_0000_0000L + 7 * 0x20_0000L;
+        assertEquals(0x20_0010L, mmu.translate(page + 0x10, 0));
+        assertEquals(0x3f_f020L, mmu.translate(page + 0x1f_f020, 0));
+        mmu.flushNonGlobal();
+        w64(0x5000 + 8 * 7, 0x20_0000L | 0x83 | 0x100 | (1 << 13));
+        assertEquals(0x3f_f020L, mmu.translate(page + 0x1f_f020, 0), "the global entry survives MOV CR3");
+        mmu.invlpg(page + 0x40_0000);
+        assertEquals(0x20_0010L, mmu.translate(page + 0x10, 0), "INVLPG of another 2 MiB page keeps it");
+        mmu.invlpg(page + 0x12_3000);
+        assertEquals(fault(Mmu.PF_P | Mmu.PF_RSVD), mmu.translate(page + 0x10, 0), "first piece dropped");
+        assertEquals(fault(Mmu.PF_P | Mmu.PF_RSVD), mmu.translate(page + 0x1f_f020, 0), "last piece dropped");
+    }
+
+    @Test
     void movCr3KeepsGlobalEntries() {
         w64(0x1000, 0x2000 | 3);
         w64(0x2000, 0x3000 | 3);

@@ -1,0 +1,86 @@
+package dev.restvisor.core.cpu.jit;
+
+import dev.restvisor.core.cpu.decode.DecodedInstruction;
+import dev.restvisor.core.cpu.exec.Interpreter;
+
+/**
+ * A straight-line run of instructions compiled to one method ({@link BlockCompiler}): entered at {@link #rip} in
+ * code of size {@link #mode}, left after its last instruction, after an instruction whose memory access reached a
+ * device or asked for an exit, or after one that wrote the block's own code page. Before every instruction that
+ * can fault it stores the registers and that instruction's RIP, so a fault or an exit thrown out of {@link #run}
+ * leaves the state of the boundary before it: {@link #retiredBefore} the state's RIP is the number that retired.
+ * Only its last instruction may be a branch, except for Jcc, whose taken branch leaves the block (a superblock);
+ * a block with a relative branch back to its first instruction runs as a loop for as long as its room allows.
+ */
+public abstract class CompiledBlock {
+    private final long rip;
+    private final int mode;
+    /** The stack size its pushes and pops assume (SS.B: 2 or 4 bytes; 8 in 64-bit mode), 0 when it has none. */
+    private final int stackSize;
+    /** The RIP of each instruction. */
+    private final long[] starts;
+    /** The CS offset of the block's last byte (outside 64-bit mode the whole run must lie inside the CS limit). */
+    private final long lastByte;
+    /** The instructions, for those the block hands to the interpreter's fast forms. */
+    protected final DecodedInstruction[] insns;
+    /**
+     * Cleared when the code page is written (by any vcpu or the VM client); a block checks it after each write
+     * of its own and stops there, as the interpreter then decodes the next instruction from the new bytes.
+     */
+    protected boolean valid = true;
+    /** The instructions a loop block retired in the iterations it completed in the current {@link #run}. */
+    protected int done;
+
+    protected CompiledBlock(long rip, int mode, int stackSize, long[] starts, long lastByte,
+            DecodedInstruction[] insns) {
+        this.rip = rip;
+        this.mode = mode;
+        this.stackSize = stackSize;
+        this.starts = starts;
+        this.lastByte = lastByte;
+        this.insns = insns;
+    }
+
+    /**
+     * Runs the block from its first instruction; {@code state.rip} is left at the next instruction to run.
+     *
+     * @param room how many instructions beyond its first the block may retire in loop iterations (one pass of its
+     *             instructions always runs)
+     * @return the number of instructions retired (1 or more)
+     */
+    public abstract int run(Interpreter x, long room);
+
+    public long rip() {
+        return rip;
+    }
+
+    public int mode() {
+        return mode;
+    }
+
+    public int stackSize() {
+        return stackSize;
+    }
+
+    public int size() {
+        return starts.length;
+    }
+
+    public long lastByte() {
+        return lastByte;
+    }
+
+    /** The instructions the current {@link #run} retired before the one at {@code rip} faulted or asked for an exit. */
+    public int retiredBefore(long rip) {
+        for (int i = 0; i < starts.length; i++) {
+            if (starts[i] == rip) {
+                return done + i;
+            }
+        }
+        throw new IllegalStateException("no instruction of the block at " + Long.toHexString(rip));
+    }
+
+    public void invalidate() {
+        valid = false;
+    }
+}

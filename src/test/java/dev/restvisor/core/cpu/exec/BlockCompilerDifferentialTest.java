@@ -1,0 +1,261 @@
+package dev.restvisor.core.cpu.exec;
+
+import dev.restvisor.core.cpu.decode.DecodedInstruction;
+import dev.restvisor.core.cpu.decode.Decoder;
+import dev.restvisor.core.cpu.state.ControlRegisters;
+import dev.restvisor.core.cpu.state.CpuState;
+import dev.restvisor.core.cpu.state.Segment;
+import dev.restvisor.core.io.IoBus;
+import dev.restvisor.core.memory.GuestMemory;
+import dev.restvisor.core.memory.MemoryQuota;
+import dev.restvisor.core.memory.MemorySlot;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Compiled blocks ({@code core.cpu.jit}) against the interpreter: random programs of fast forms (the generator of
+ * {@link FastPathDifferentialTest}, with branches, calls and returns among them) run on two vcpus, one that never
+ * compiles and one that compiles every block head on its first run, in 64-bit and 32-bit protected mode. Each
+ * program runs twice from the same state (the first run makes its heads hot), in slices of random instruction
+ * limits that end inside blocks, with memory operands that fault (#PF, #GP), reach unbacked memory (MMIO read and
+ * write exits, answered and resumed) or overwrite the program itself, some with TF set (single steps, each a #DB
+ * exit, which no block may skip). After every slice the exit, registers,
+ * RFLAGS, RIP, the retired-instruction count and memory must be identical.
+ */
+class BlockCompilerDifferentialTest {
+    private static final int CASES = 6000;
+    private static final long CODE = 0x10000;
+    private static final long BUFFER = 0x20000;
+    private static final long STACK = 0x30000;
+    /** Beyond RAM: mapped (by a 2 MiB page in 64-bit mode) but unbacked, so accesses exit as MMIO. */
+    private static final long UNBACKED = 0x200000;
+
+    @Test
+    void blocksMatchTheInterpreter() {
+        Random rnd = new Random(20261204);
+        Vcpu compiled = new Vcpu(1);
+        Vcpu interpreted = new Vcpu(Integer.MAX_VALUE);
+        List<String> failures = new ArrayList<>();
+        int[] exits = new int[ExitReason.values().length];
+        int slices = 0;
+        for (int i = 0; i < CASES && failures.size() < 20; i++) {
+            boolean mode64 = i % 4 != 3;
+            byte[] program = program(rnd, mode64);
+            long[] regs = new long[16];
+            for (int r = 0; r < 16; r++) {
+                regs[r] = FastPathDifferentialTest.value(rnd);
+            }
+            if (rnd.nextBoolean()) {
+                regs[1] = rnd.nextInt(40);
+            }
+            regs[3] = switch (rnd.nextInt(10)) {
+                case 0 -> CODE + rnd.nextInt(64);
+                case 1 -> UNBACKED - 0x40 + rnd.nextInt(8);
+                case 8 -> UNBACKED - 0x400 + rnd.nextInt(0x40);
+                case 9 -> 2 * UNBACKED - 0x400 + rnd.nextInt(0x40);
+                case 2 -> 0x7ff00000L;
+                case 3 -> 0x8000000000000000L;
+                default -> BUFFER;
+            };
+            byte[] mem = new byte[256];
+            rnd.nextBytes(mem);
+            // IF, and sometimes TF: single-stepping must keep every instruction out of compiled blocks
+            long flags = (rnd.nextLong() & 0x8d5L) | 2 | (rnd.nextBoolean() ? 0x200 : 0) | (rnd.nextInt(10) == 0 ? 0x100 : 0);
+            compiled.load(mode64, program);
+            interpreted.load(mode64, program);
+            for (int pass = 0; pass < 2; pass++) {
+                compiled.reset(regs, mem, flags);
+                interpreted.reset(regs, mem, flags);
+                long seed = rnd.nextLong();
+                Random a = new Random(seed);
+                Random b = new Random(seed);
+                for (int slice = 0; slice < 12; slice++) {
+                    ExitReason e = compiled.slice(a);
+                    interpreted.slice(b);
+                    slices++;
+                    exits[e.ordinal()]++;
+                    String diff = compiled.diff(interpreted);
+                    if (diff != null) {
+                        failures.add((mode64 ? "64" : "32") + " case " + i + " pass " + pass + " slice " + slice
+                                + " program " + FastPathDifferentialTest.hex(program) + ":" + diff);
+                        break;
+                    }
+                    if (e != ExitReason.INTR && e != ExitReason.MMIO) {
+                        break;
+                    }
+                }
+            }
+        }
+        assertTrue(failures.isEmpty(), () -> String.join("\n", failures));
+        assertNull(compiled.cpu.lastHostError, () -> "host error " + compiled.cpu.lastHostError);
+        assertNull(interpreted.cpu.lastHostError);
+        StringBuilder summary = new StringBuilder();
+        for (ExitReason r : ExitReason.values()) {
+            if (exits[r.ordinal()] > 0) {
+                summary.append(' ').append(r).append('=').append(exits[r.ordinal()]);
+            }
+        }
+        System.out.printf("blocks: %d cases, %d slices, %d blocks run, exits%s%n", CASES, slices,
+                compiled.cpu.blocksRun, summary);
+        assertTrue(compiled.cpu.blocksRun > CASES, () -> "only " + compiled.cpu.blocksRun + " blocks ran");
+        assertTrue(interpreted.cpu.blocksRun == 0);
+        for (ExitReason r : new ExitReason[] {ExitReason.INTR, ExitReason.MMIO, ExitReason.EXCEPTION, ExitReason.HLT}) {
+            assertTrue(exits[r.ordinal()] > 50, () -> r + " exits: " + exits[r.ordinal()]);
+        }
+    }
+
+    /** Up to 40 random fast forms, and branches, calls and returns, perhaps a loop, then HLT. */
+    private static byte[] program(Random rnd, boolean mode64) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int n = 1 + rnd.nextInt(40);
+        for (int k = 0; k < n; k++) {
+            byte[] insn = switch (rnd.nextInt(12)) {
+                // Jcc rel8 and JMP rel8 forward by up to 24 bytes (possibly into an instruction), CALL to the next
+                // instruction, RET
+                case 0 -> new byte[] {(byte) (0x70 + rnd.nextInt(16)), (byte) rnd.nextInt(24)};
+                case 1 -> new byte[] {(byte) 0xeb, (byte) rnd.nextInt(24)};
+                case 2 -> new byte[] {(byte) 0xe8, 0, 0, 0, 0};
+                case 3 -> new byte[] {(byte) 0xc3};
+                default -> FastPathDifferentialTest.instruction(rnd, mode64);
+            };
+            DecodedInstruction d = new DecodedInstruction();
+            Decoder.decode(o -> insn[(int) Math.min(o - CODE, insn.length - 1)] & 0xff, CODE, mode64 ? 64 : 32, d);
+            b.write(insn, 0, Math.max(1, Math.min(d.length, insn.length)));
+        }
+        // a loop back to the start: a random Jcc, or DEC ECX; JNZ, or one that walks RBX up through memory until
+        // an access faults or exits in a later iteration: ADD RBX, 40h; JMP
+        int back = b.size() + (rnd.nextBoolean() ? 2 : 4);
+        if (b.size() < 100 && rnd.nextInt(3) == 0) {
+            if (mode64) {
+                b.write(0x48);
+            }
+            b.write(new byte[] {(byte) 0x83, (byte) 0xc3, 0x40}, 0, 3);
+            b.write(0xeb);
+            b.write(-(b.size() + 1));
+        } else if (back <= 128 && rnd.nextInt(2) == 0) {
+            if (back == b.size() + 4) {
+                b.write(0xff);
+                b.write(0xc9);
+                b.write(0x75);
+            } else {
+                b.write(0x70 + rnd.nextInt(16));
+            }
+            b.write(-back);
+        }
+        b.write(0xf4);
+        return b.toByteArray();
+    }
+
+    /** A vcpu with identity-mapped low memory in 64-bit mode, or flat 32-bit protected mode without paging. */
+    private static final class Vcpu {
+        private final GuestMemory memory = new GuestMemory(MemoryQuota.UNLIMITED);
+        private final MemorySlot ram = memory.setRegion(0, 0, 0, 2 << 20);
+        private final CpuState s = new CpuState();
+        final Cpu cpu;
+        private CpuExit exit;
+        private boolean mode64;
+
+        Vcpu(int threshold) {
+            ram.write64(0x1000, 0x2003);
+            ram.write64(0x2000, 0x3003);
+            ram.write64(0x3000, 0x83);
+            ram.write64(0x3008, UNBACKED | 0x83);
+            cpu = new Cpu(s, memory, new IoBus(), new CpuConfig(() -> 0, false, -1));
+            cpu.compileThreshold = threshold;
+        }
+
+        void load(boolean mode64, byte[] program) {
+            this.mode64 = mode64;
+            memory.write(CODE, new byte[0x1000], 0, 0x1000);
+            memory.write(CODE, program, 0, program.length);
+            cpu.stateChanged();
+        }
+
+        /** The state at the program's start; decoded code and compiled blocks are kept. */
+        void reset(long[] regs, byte[] mem, long flags) {
+            s.reset();
+            if (mode64) {
+                s.cr0 = ControlRegisters.CR0_PE | ControlRegisters.CR0_PG | ControlRegisters.CR0_ET;
+                s.cr4 = ControlRegisters.CR4_PAE;
+                s.cr3 = 0x1000;
+                s.efer = ControlRegisters.EFER_LME | ControlRegisters.EFER_LMA;
+                s.seg[1] = new Segment(8, 0, 0xffffffff, 11, 1, 0, 0, 1, 1, 1, 0, 0);
+            } else {
+                s.cr0 = ControlRegisters.CR0_PE | ControlRegisters.CR0_ET;
+                s.seg[1] = new Segment(8, 0, 0xffffffff, 11, 1, 0, 1, 1, 0, 1, 0, 0);
+            }
+            for (int sr : new int[] {0, 2, 3, 4, 5}) {
+                s.seg[sr] = new Segment(16, 0, 0xffffffff, 3, 1, 0, 1, 1, 0, 1, 0, 0);
+            }
+            System.arraycopy(regs, 0, s.gpr, 0, 16);
+            s.gpr[4] = STACK;
+            s.rflags = flags;
+            s.rip = CODE;
+            memory.write(BUFFER, mem, 0, mem.length);
+            memory.write(STACK - 64, new byte[128], 0, 128);
+        }
+
+        /** One run with a random instruction limit; an MMIO read asked for before is answered first. */
+        ExitReason slice(Random rnd) {
+            if (exit != null && exit.reason == ExitReason.MMIO && !exit.mmioWrite) {
+                byte[] data = new byte[8];
+                rnd.nextBytes(data);
+                cpu.completeMmioRead(data);
+            }
+            exit = cpu.run(rnd.nextInt(8) == 0 ? 5000 : 1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 64));
+            return exit.reason;
+        }
+
+        String diff(Vcpu o) {
+            StringBuilder d = new StringBuilder();
+            if (exit.reason != o.exit.reason) {
+                d.append(" exit ").append(exit.reason).append(" interpreted ").append(o.exit.reason);
+            } else if (exit.reason == ExitReason.EXCEPTION && (exit.exceptionVector != o.exit.exceptionVector
+                    || exit.exceptionErrorCode != o.exit.exceptionErrorCode)) {
+                d.append(" #").append(exit.exceptionVector).append(" interpreted #").append(o.exit.exceptionVector);
+            } else if (exit.reason == ExitReason.MMIO && (exit.mmioPhysAddr != o.exit.mmioPhysAddr
+                    || exit.mmioLen != o.exit.mmioLen || exit.mmioWrite != o.exit.mmioWrite
+                    || exit.mmioWrite && !Arrays.equals(exit.mmioData, o.exit.mmioData))) {
+                d.append(String.format(" mmio %x/%d interpreted %x/%d", exit.mmioPhysAddr, exit.mmioLen,
+                        o.exit.mmioPhysAddr, o.exit.mmioLen));
+            }
+            if (cpu.instructionsRetired() != o.cpu.instructionsRetired()) {
+                d.append(" retired ").append(cpu.instructionsRetired()).append(" interpreted ")
+                        .append(o.cpu.instructionsRetired());
+            }
+            for (int r = 0; r < 16; r++) {
+                if (s.gpr[r] != o.s.gpr[r]) {
+                    d.append(String.format(" r%d=%x interpreted %x", r, s.gpr[r], o.s.gpr[r]));
+                }
+            }
+            if (s.rflags != o.s.rflags) {
+                d.append(String.format(" rflags=%x interpreted %x", s.rflags, o.s.rflags));
+            }
+            if (s.rip != o.s.rip) {
+                d.append(String.format(" rip=%x interpreted %x", s.rip, o.s.rip));
+            }
+            if (s.cr2 != o.s.cr2) {
+                d.append(String.format(" cr2=%x interpreted %x", s.cr2, o.s.cr2));
+            }
+            byte[] a = new byte[STACK_END];
+            byte[] b = new byte[STACK_END];
+            memory.read(0, a, 0, a.length);
+            o.memory.read(0, b, 0, b.length);
+            if (!Arrays.equals(a, b)) {
+                d.append(String.format(" memory at %x differs", Arrays.mismatch(a, b)));
+            }
+            return d.isEmpty() ? null : d.toString();
+        }
+    }
+
+    /** Memory compared: page tables, program, buffer and stack. */
+    private static final int STACK_END = (int) STACK + 0x1000;
+}
