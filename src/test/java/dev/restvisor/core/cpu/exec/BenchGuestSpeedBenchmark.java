@@ -10,21 +10,30 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A benchmark, not a test: guest instructions retired per second for each ../shared/bench guest in the
  * core, using the images BenchGuestTest builds into target/bench-small. Runs only with
- * -Dbenchmark=true; prints one line per guest (best of three runs).
+ * -Dbenchmark=true; prints one line per guest (best of three runs). Where qemu-system-x86_64 is
+ * installed, QEMU TCG runs the same image in the same run (the bench's run-qemu.sh), and the line
+ * shows its rate beside ours: the instructions the core counted for the image over the time QEMU's
+ * guest measured for its workload with RDTSC (tsc_delta / the host TSC rate, so QEMU's start and
+ * firmware are left out), and the ratio of the two.
  */
 class BenchGuestSpeedBenchmark {
     @Test
     void benchGuests() throws Exception {
         Assumptions.assumeTrue(Boolean.getBoolean("benchmark"), "run with -Dbenchmark=true");
-        Path dir = Path.of("target", "bench-small", "out", "guest");
+        Path bench = Path.of("target", "bench-small").toAbsolutePath();
+        Path dir = bench.resolve("out/guest");
         Assumptions.assumeTrue(Files.isDirectory(dir), "run BenchGuestTest first (it builds the images)");
+        boolean qemu = SharedBench.onPath("qemu-system-x86_64") && Files.isExecutable(bench.resolve("out/tools/tsc-hz"));
+        double tscHz = qemu ? Double.parseDouble(SharedBench.run(bench, List.of("out/tools/tsc-hz")).trim()) : 0;
         for (String w : new String[] {"int", "mem", "branch", "fp"}) {
             for (String suffix : new String[] {"", "-pm32"}) {
-                byte[] image = Files.readAllBytes(dir.resolve(w + suffix + ".bin"));
+                String name = w + suffix;
+                byte[] image = Files.readAllBytes(dir.resolve(name + ".bin"));
                 double best = 0;
                 long n = 0;
                 for (int round = 0; round < 3; round++) {
@@ -32,7 +41,14 @@ class BenchGuestSpeedBenchmark {
                     n = result[0];
                     best = Math.max(best, result[0] * 1e3 / result[1]);
                 }
-                System.out.printf("bench %-12s %,14d instructions  %6.1f M instructions/s%n", w + suffix, n, best);
+                String beside = "";
+                if (qemu) {
+                    String out = SharedBench.run(bench, List.of("./run-qemu.sh", name));
+                    long tscDelta = Long.parseLong(out.replaceAll("(?s).*tsc_delta=(\\d+).*", "$1"));
+                    double qemuRate = n / (tscDelta / tscHz) / 1e6;
+                    beside = String.format("   QEMU TCG %6.1f M/s   core/QEMU %.2fx", qemuRate, best / qemuRate);
+                }
+                System.out.printf("bench %-12s %,14d instructions  %6.1f M instructions/s%s%n", name, n, best, beside);
             }
         }
     }
