@@ -2,9 +2,7 @@ package dev.restvisor.core.cpu.exec;
 
 import dev.restvisor.core.cpu.decode.DecodedInstruction;
 import dev.restvisor.core.cpu.decode.Disassembler;
-import dev.restvisor.core.cpu.state.ControlRegisters;
 import dev.restvisor.core.cpu.state.CpuState;
-import dev.restvisor.core.cpu.state.Segment;
 import dev.restvisor.core.io.IoBus;
 import dev.restvisor.core.memory.GuestMemory;
 import dev.restvisor.core.memory.MemoryQuota;
@@ -170,19 +168,7 @@ class FastPathDifferentialTest {
 
         void run(boolean mode64, byte[] code, long[] regs, byte[] mem, long flags) {
             s.reset();
-            if (mode64) {
-                s.cr0 = ControlRegisters.CR0_PE | ControlRegisters.CR0_PG | ControlRegisters.CR0_ET;
-                s.cr4 = ControlRegisters.CR4_PAE;
-                s.cr3 = 0x1000;
-                s.efer = ControlRegisters.EFER_LME | ControlRegisters.EFER_LMA;
-                s.seg[1] = new Segment(8, 0, 0xffffffff, 11, 1, 0, 0, 1, 1, 1, 0, 0);
-            } else {
-                s.cr0 = ControlRegisters.CR0_PE | ControlRegisters.CR0_ET;
-                s.seg[1] = new Segment(8, 0, 0xffffffff, 11, 1, 0, 1, 1, 0, 1, 0, 0);
-            }
-            for (int sr : new int[] {0, 2, 3, 4, 5}) {
-                s.seg[sr] = new Segment(16, 0, 0xffffffff, 3, 1, 0, 1, 1, 0, 1, 0, 0);
-            }
+            FlatModes.enter(s, mode64);
             System.arraycopy(regs, 0, s.gpr, 0, 16);
             s.gpr[3] = BUFFER;
             s.gpr[4] = STACK;
