@@ -75,6 +75,24 @@ final class Guest {
         return this;
     }
 
+    /**
+     * The routine at label {@code putc}: AL to COM1 once the transmitter holding register is empty (it polls
+     * LSR.THRE), then RET; it uses AH and DX and the label {@code tx}.
+     */
+    Guest putc() {
+        return label("putc")
+                .op(0x88, 0xC4)                   // mov ah, al
+                .op(0xBA, 0xFD, 0x03)             // mov dx, 0x3fd  (LSR)
+                .label("tx")
+                .op(0xEC)                         // in al, dx
+                .op(0xA8, 0x20)                   // test al, 0x20  (THRE)
+                .rel8(0x74, "tx")                 // jz tx
+                .op(0x88, 0xE0)                   // mov al, ah
+                .op(0xBA, 0xF8, 0x03)             // mov dx, 0x3f8  (THR)
+                .op(0xEE)                         // out dx, al
+                .op(0xC3);                        // ret
+    }
+
     Guest ascii(String s) {
         for (char c : s.toCharArray()) {
             out.write(c);

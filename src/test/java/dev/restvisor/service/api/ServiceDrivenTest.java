@@ -50,17 +50,7 @@ class ServiceDrivenTest extends ApiTest {
                 .op(0xB0, 0x07)                   // mov al, 7
                 .op(0xE6, 0xF4)                   // out 0xf4, al
                 .op(0xF4)                         // hlt
-                .label("putc")
-                .op(0x88, 0xC4)                   // mov ah, al
-                .op(0xBA, 0xFD, 0x03)             // mov dx, 0x3fd
-                .label("tx")
-                .op(0xEC)                         // in al, dx
-                .op(0xA8, 0x20)                   // test al, 0x20  (THRE)
-                .rel8(0x74, "tx")                 // jz tx
-                .op(0x88, 0xE0)                   // mov al, ah
-                .op(0xBA, 0xF8, 0x03)             // mov dx, 0x3f8  (THR)
-                .op(0xEE)                         // out dx, al
-                .op(0xC3)                         // ret
+                .putc()                           // putc: AL to COM1 (Guest.putc)
                 .label("msg")
                 .ascii("Restvisor echo\r\n").op(0)
                 .bytes();
