@@ -217,17 +217,7 @@ class BlockCompilerDifferentialTest {
                 d.append(" retired ").append(cpu.instructionsRetired()).append(" interpreted ")
                         .append(o.cpu.instructionsRetired());
             }
-            for (int r = 0; r < 16; r++) {
-                if (s.gpr[r] != o.s.gpr[r]) {
-                    d.append(String.format(" r%d=%x interpreted %x", r, s.gpr[r], o.s.gpr[r]));
-                }
-            }
-            if (s.rflags != o.s.rflags) {
-                d.append(String.format(" rflags=%x interpreted %x", s.rflags, o.s.rflags));
-            }
-            if (s.rip != o.s.rip) {
-                d.append(String.format(" rip=%x interpreted %x", s.rip, o.s.rip));
-            }
+            FlatModes.registerDifferences(d, s, o.s, "interpreted");
             if (s.cr2 != o.s.cr2) {
                 d.append(String.format(" cr2=%x interpreted %x", s.cr2, o.s.cr2));
             }

@@ -193,17 +193,7 @@ class FastPathDifferentialTest {
             } else if (exit.reason == ExitReason.EXCEPTION && exit.exceptionVector != o.exit.exceptionVector) {
                 d.append(" #").append(exit.exceptionVector).append(" generic #").append(o.exit.exceptionVector);
             }
-            for (int r = 0; r < 16; r++) {
-                if (s.gpr[r] != o.s.gpr[r]) {
-                    d.append(String.format(" r%d=%x generic %x", r, s.gpr[r], o.s.gpr[r]));
-                }
-            }
-            if (s.rflags != o.s.rflags) {
-                d.append(String.format(" rflags=%x generic %x", s.rflags, o.s.rflags));
-            }
-            if (s.rip != o.s.rip) {
-                d.append(String.format(" rip=%x generic %x", s.rip, o.s.rip));
-            }
+            FlatModes.registerDifferences(d, s, o.s, "generic");
             for (long[] range : new long[][] {{BUFFER, 256}, {STACK - 64, 128}}) {
                 byte[] a = new byte[(int) range[1]];
                 byte[] b = new byte[(int) range[1]];
