@@ -48,8 +48,8 @@ public final class ExitRoundTripBenchmark {
                 byte[] apiVersion = "\"api_version\"".getBytes(StandardCharsets.US_ASCII);
                 // The JIT keeps compiling Tomcat and Spring MVC for a long while on a small machine: warm both up in turns.
                 for (int i = 0; i < WARMUP_ROUNDS; i++) {
-                    rate(client, run, WARMUP_SECONDS, exitIo);
-                    rate(client, empty, WARMUP_SECONDS, apiVersion);
+                    repeatFor(client, run, exitIo, WARMUP_SECONDS * 1_000_000_000L);
+                    repeatFor(client, empty, apiVersion, WARMUP_SECONDS * 1_000_000_000L);
                 }
                 double[] baselines = new double[ROUNDS];
                 double[] exits = new double[ROUNDS];
@@ -105,8 +105,15 @@ public final class ExitRoundTripBenchmark {
     /** One slice of {@value #SLICE_MILLIS} ms of one kind of request, added to that kind's count and time. */
     private static void slice(KeepAliveClient client, byte[] request, byte[] expected, long[] counts, long[] nanos, int kind)
             throws Exception {
+        long[] done = repeatFor(client, request, expected, SLICE_MILLIS * 1_000_000L);
+        counts[kind] += done[0];
+        nanos[kind] += done[1];
+    }
+
+    /** Sends {@code request} over and over for at least {@code duration} ns; returns {exchanges, nanoseconds taken}. */
+    private static long[] repeatFor(KeepAliveClient client, byte[] request, byte[] expected, long duration) throws Exception {
         long start = System.nanoTime();
-        long end = start + SLICE_MILLIS * 1_000_000L;
+        long end = start + duration;
         long count = 0;
         long now;
         do {
@@ -114,8 +121,7 @@ public final class ExitRoundTripBenchmark {
             count++;
             now = System.nanoTime();
         } while (now < end);
-        counts[kind] += count;
-        nanos[kind] += now - start;
+        return new long[] {count, now - start};
     }
 
     private static void exchange(KeepAliveClient client, byte[] request, byte[] expected) throws Exception {
@@ -123,19 +129,6 @@ public final class ExitRoundTripBenchmark {
         if (status != 200 || !client.bodyContains(expected)) {
             throw new IllegalStateException("unexpected answer " + status + ": " + client.body());
         }
-    }
-
-    private static double rate(KeepAliveClient client, byte[] request, int seconds, byte[] expected) throws Exception {
-        long start = System.nanoTime();
-        long end = start + seconds * 1_000_000_000L;
-        long count = 0;
-        long now;
-        do {
-            exchange(client, request, expected);
-            count++;
-            now = System.nanoTime();
-        } while (now < end);
-        return count / ((now - start) / 1e9);
     }
 
     private static String send(HttpClient http, HttpRequest request) throws Exception {
