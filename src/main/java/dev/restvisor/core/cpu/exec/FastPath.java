@@ -14,7 +14,9 @@ import static dev.restvisor.core.cpu.decode.DecodedInstruction.K_REL;
 /**
  * The most frequent instruction forms (MOV, LEA, MOVZX, MOVSX/MOVSXD, the ALU operations, shifts and rotates by
  * 1, CL or an immediate, INC DEC NEG NOT, CMOVcc, SETcc, XCHG of registers, IMUL r, r/m [, imm], CBW/CWDE/CDQE
- * and CWD/CDQ/CQO, Jcc, near JMP and CALL (relative and indirect) and RET, PUSH and POP of a register, the NOP family),
+ * and CWD/CDQ/CQO, Jcc, near JMP and CALL (relative and indirect) and RET, PUSH and POP of a register, the NOP family,
+ * and the SSE/SSE2 instructions, which change no control flow, mode or segment and so need none of the generic
+ * path's bookkeeping),
  * classified once when decoded ({@link DecodedInstruction#fastForm}) and run without the generic path's
  * family dispatch and switches over operand kinds and register widths. In an interpreter those
  * data-dependent branches, mispredicted from one guest instruction to the next, cost more than the work
@@ -39,7 +41,9 @@ public final class FastPath {
             MOVN_RR = 22, MOVN_RM = 23, MOVN_RI = 24, MOVN_MR = 25, ALUN_RR = 26, ALUN_RI = 27, ALUN_RM = 28,
             ALUN_MR = 29, SHIFT_RI = 30, SHIFT_RC = 31, SHIFT_MI = 32, SHIFT_MC = 33, UNARY_R = 34, UNARY_M = 35,
             CMOV_RR = 36, CMOV_RM = 37, SETCC_R = 38, SETCC_M = 39, XCHG_RR = 40, IMUL_RR = 41, IMUL_RM = 42,
-            IMUL_RRI = 43, IMUL_RMI = 44, CBW = 45, CWD = 46, MOVZX_RR = 47, JMP_IND = 48, CALL_IND = 49;
+            IMUL_RRI = 43, IMUL_RMI = 44, CBW = 45, CWD = 46, MOVZX_RR = 47, JMP_IND = 48, CALL_IND = 49,
+            // every SSE/SSE2 instruction: the SSE executor itself, without the generic path's bookkeeping
+            SSE = 50;
 
     private FastPath() {
     }
@@ -194,7 +198,7 @@ public final class FastPath {
                 return d.operandCount == 1 && k0 == K_REG && d.reg[0] < AH ? POP_R : NONE;
             }
             default -> {
-                return d.op.family == Family.NOP ? NOP : NONE;
+                return d.op.family == Family.NOP ? NOP : d.op.family == Family.SSE ? SSE : NONE;
             }
         }
     }
@@ -295,6 +299,7 @@ public final class FastPath {
             case IMUL_RMI -> x.setReg(r0, s0, MulDiv.imul(x.flags, s0, x.read(d.memorySegment, x.ea, s1), d.imm));
             case CBW -> DataMove.cbw(x, d.opSize);
             case CWD -> DataMove.cwd(x, d.opSize);
+            case SSE -> SseExecutor.execute(x, d);
             default -> throw new IllegalStateException("fast form " + d.fastForm);
         }
     }

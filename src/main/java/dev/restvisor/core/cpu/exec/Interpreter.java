@@ -2,6 +2,7 @@ package dev.restvisor.core.cpu.exec;
 
 import dev.restvisor.core.cpu.decode.DecodedInstruction;
 import dev.restvisor.core.cpu.decode.Decoder;
+import dev.restvisor.core.cpu.fpu.SseMath;
 import dev.restvisor.core.cpu.fpu.X87Unit;
 import dev.restvisor.core.cpu.mmu.Mmu;
 import dev.restvisor.core.cpu.state.ControlRegisters;
@@ -39,6 +40,8 @@ public final class Interpreter implements Decoder.ByteSource {
     public final Mmu mmu;
     /** The x87 register stack and arithmetic of this vcpu (no per-instruction allocation). */
     public final X87Unit x87;
+    /** The MXCSR arithmetic and operand buffers of this vcpu's SSE instructions (no per-instruction allocation). */
+    final SseMath sse = new SseMath();
 
     /** RIP after the current instruction; branches overwrite it. */
     public long nextRip;

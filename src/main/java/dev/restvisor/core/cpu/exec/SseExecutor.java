@@ -17,12 +17,6 @@ import dev.restvisor.core.cpu.state.SegmentRegister;
  * (then #XM, or #UD when CR4.OSXMMEXCPT is clear, SDM Vol. 1 11.5.3).
  */
 public final class SseExecutor {
-    /**
-     * MXCSR scratch and operand buffers. They live only within one instruction, so one per thread serves
-     * every vcpu that thread runs, without allocating per instruction.
-     */
-    private static final ThreadLocal<SseMath> MATH = ThreadLocal.withInitial(SseMath::new);
-
     private SseExecutor() {
     }
 
@@ -83,7 +77,7 @@ public final class SseExecutor {
 
     /** Merges this instruction's MXCSR flags; an unmasked one faults before anything is written. */
     private static void commitFlags(Interpreter x) {
-        SseMath m = MATH.get();
+        SseMath m = x.sse;
         FpuState f = x.state.fpu;
         if (m.unmasked() != 0) {
             f.mxcsr |= m.flags;
@@ -138,7 +132,7 @@ public final class SseExecutor {
         FpuState f = s.fpu;
         long[] xmm = f.xmm;
         int v = 2 * d.modrmReg;
-        SseMath sm = MATH.get();
+        SseMath sm = x.sse;
         long[] b = sm.source;
         long[] r = sm.result;
         int op = d.opcode & 0xff;
@@ -299,17 +293,8 @@ public final class SseExecutor {
             case COMISS, COMISD, UCOMISS, UCOMISD -> {
                 boolean single = d.op == Op.COMISS || d.op == Op.UCOMISS;
                 boolean signaling = d.op == Op.COMISS || d.op == Op.COMISD;
-                long src = scalarSource(x, d, single ? 4 : 8);
-                sm.begin(f.mxcsr);
-                int c = sm.compare(single ? xmm[v] & 0xffffffffL : xmm[v], src, single, signaling);
-                commitFlags(x);
-                long fl = switch (c) {
-                    case SseMath.UNORDERED -> Rflags.ZF | Rflags.PF | Rflags.CF;
-                    case SseMath.LESS -> Rflags.CF;
-                    case SseMath.EQUAL -> Rflags.ZF;
-                    default -> 0;
-                };
-                x.setRflags((x.getRflags() & ~Rflags.STATUS) | fl);
+                compare(x, single ? xmm[v] & 0xffffffffL : xmm[v], scalarSource(x, d, single ? 4 : 8), single,
+                        signaling);
             }
 
             // ---- conversions
@@ -588,7 +573,8 @@ public final class SseExecutor {
         }
     }
 
-    private static int fpOp(Op op) {
+    /** The {@code SseMath} operation of an arithmetic mnemonic. */
+    public static int fpOp(Op op) {
         return switch (op) {
             case ADDPS, ADDPD, ADDSS, ADDSD -> SseMath.ADD;
             case SUBPS, SUBPD, SUBSS, SUBSD -> SseMath.SUB;
@@ -601,7 +587,7 @@ public final class SseExecutor {
     }
 
     private static void packedArith(Interpreter x, DecodedInstruction d, int op, boolean single) {
-        SseMath sm = MATH.get();
+        SseMath sm = x.sse;
         FpuState f = x.state.fpu;
         long[] xmm = f.xmm;
         int v = 2 * d.modrmReg;
@@ -611,7 +597,10 @@ public final class SseExecutor {
         int bits = single ? 32 : 64;
         sm.begin(f.mxcsr);
         for (int i = 0; i < 128 / bits; i++) {
-            setLane(r, i, bits, sm.arith(op, lane(xmm[v], xmm[v + 1], i, bits), lane(b[0], b[1], i, bits), single));
+            long a = lane(xmm[v], xmm[v + 1], i, bits);
+            long s = lane(b[0], b[1], i, bits);
+            long res = SseMath.quick(op, a, s, single, f.mxcsr);
+            setLane(r, i, bits, res != -1 ? res : sm.arith(op, a, s, single));
         }
         commitFlags(x);
         xmm[v] = r[0];
@@ -619,16 +608,44 @@ public final class SseExecutor {
     }
 
     private static void scalarArith(Interpreter x, DecodedInstruction d, int op, boolean single) {
-        SseMath sm = MATH.get();
         FpuState f = x.state.fpu;
         long[] xmm = f.xmm;
         int v = 2 * d.modrmReg;
         long m = single ? 0xffffffffL : -1L;
         long src = scalarSource(x, d, single ? 4 : 8);
-        sm.begin(f.mxcsr);
-        long res = sm.arith(op, xmm[v] & m, src, single);
+        xmm[v] = (xmm[v] & ~m) | scalar(x, op, xmm[v] & m, src, single);
+    }
+
+    /**
+     * One scalar lane of ADD/SUB/MUL/DIV/MIN/MAX/SQRT ({@code SseMath} op numbers): the quick path when it applies,
+     * else the exact one, whose MXCSR flags are merged (an unmasked one faults).
+     */
+    static long scalar(Interpreter x, int op, long a, long b, boolean single) {
+        int mxcsr = x.state.fpu.mxcsr;
+        long res = SseMath.quick(op, a, b, single, mxcsr);
+        if (res != -1) {
+            return res;
+        }
+        SseMath sm = x.sse;
+        sm.begin(mxcsr);
+        res = sm.arith(op, a, b, single);
         commitFlags(x);
-        xmm[v] = (xmm[v] & ~m) | res;
+        return res;
+    }
+
+    /** COMISS, COMISD, UCOMISS, UCOMISD of two scalar values: ZF, PF and CF as the SDM gives, the others cleared. */
+    static void compare(Interpreter x, long a, long b, boolean single, boolean signaling) {
+        SseMath sm = x.sse;
+        sm.begin(x.state.fpu.mxcsr);
+        int c = sm.compare(a, b, single, signaling);
+        commitFlags(x);
+        long fl = switch (c) {
+            case SseMath.UNORDERED -> Rflags.ZF | Rflags.PF | Rflags.CF;
+            case SseMath.LESS -> Rflags.CF;
+            case SseMath.EQUAL -> Rflags.ZF;
+            default -> 0;
+        };
+        x.setRflags((x.getRflags() & ~Rflags.STATUS) | fl);
     }
 
     /**

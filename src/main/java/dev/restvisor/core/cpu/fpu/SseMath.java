@@ -112,6 +112,75 @@ public final class SseMath {
 
     public static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, MIN = 4, MAX = 5, SQRT = 6;
 
+    /** MXCSR bits the quick path needs: RC round to nearest, FTZ clear, precision masked and already flagged. */
+    private static final int QUICK_MASK = 0xe000 | 0x1000 | PE, QUICK = 0x1000 | PE;
+
+    /**
+     * One lane of ADD/SUB/MUL/DIV/SQRT without the exact-rounding machinery, for the case that dominates real
+     * programs: MXCSR rounds to nearest without FTZ, and PE is masked and already set; the operands are normal
+     * numbers or zeros (so DAZ, DE and NaN propagation do not apply); and the JVM's IEEE 754 result is a normal
+     * number well inside the range, or an exact zero. Then the JVM's round-to-nearest result is the SSE result,
+     * and the only exception the operation can raise is PE, which is already flagged (SDM Vol. 1 11.5.2).
+     *
+     * @return the result, or -1 (a NaN this path never produces) when {@link #arith} must decide
+     */
+    public static long quick(int op, long a, long b, boolean single, int mxcsr) {
+        if ((mxcsr & QUICK_MASK) != QUICK || !plain(b, single) || op != SQRT && !plain(a, single)) {
+            return -1;
+        }
+        boolean zeroOperand;
+        long bits;
+        int exponent;
+        if (single) {
+            float x = Float.intBitsToFloat((int) a);
+            float y = Float.intBitsToFloat((int) b);
+            float r = switch (op) {
+                case ADD -> x + y;
+                case SUB -> x - y;
+                case MUL -> x * y;
+                case DIV -> y == 0 ? Float.NaN : x / y;
+                case SQRT -> y < 0 ? Float.NaN : (float) Math.sqrt(y);
+                default -> Float.NaN;
+            };
+            zeroOperand = x == 0 || y == 0;
+            bits = Float.floatToRawIntBits(r) & 0xffffffffL;
+            exponent = (int) (bits >>> 23) & 0xff;
+            if (exponent == 0xff) {
+                return -1;
+            }
+        } else {
+            double x = Double.longBitsToDouble(a);
+            double y = Double.longBitsToDouble(b);
+            double r = switch (op) {
+                case ADD -> x + y;
+                case SUB -> x - y;
+                case MUL -> x * y;
+                case DIV -> y == 0 ? Double.NaN : x / y;
+                case SQRT -> y < 0 ? Double.NaN : Math.sqrt(y);
+                default -> Double.NaN;
+            };
+            zeroOperand = x == 0 || y == 0;
+            bits = Double.doubleToRawLongBits(r);
+            exponent = (int) (bits >>> 52) & 0x7ff;
+            if (exponent == 0x7ff) {
+                return -1;
+            }
+        }
+        // exponent 1 (the smallest normals) is left out: a result rounded up to 2^emin may be tiny before rounding
+        if (exponent >= 2) {
+            return bits;
+        }
+        // a zero from normal operands is exact for a sum or difference, an underflow for a product or quotient
+        boolean zero = (single ? bits & 0x7fffffffL : bits << 1) == 0;
+        return zero && (op == ADD || op == SUB || zeroOperand) ? bits : -1;
+    }
+
+    /** A normal number or a zero (not a denormal, an infinity or a NaN). */
+    private static boolean plain(long v, boolean single) {
+        int e = single ? (int) (v >>> 23) & 0xff : (int) (v >>> 52) & 0x7ff;
+        return e != (single ? 0xff : 0x7ff) && (e != 0 || (single ? v & 0x7fffffffL : v << 1) == 0);
+    }
+
     /** One lane of ADD/SUB/MUL/DIV/MIN/MAX/SQRT (SQRT uses only {@code b}, the source). */
     public long arith(int op, long a, long b, boolean single) {
         denormal = false;

@@ -42,7 +42,7 @@ final class BlockEmitter {
     private static final ClassDesc CD_LONGS = CD_long.arrayType();
 
     private static final MethodTypeDesc READ = MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_int);
-    private static final MethodTypeDesc WRITE = MethodTypeDesc.of(CD_void, CD_int, CD_long, CD_int, CD_long);
+    static final MethodTypeDesc WRITE = MethodTypeDesc.of(CD_void, CD_int, CD_long, CD_int, CD_long);
     private static final MethodTypeDesc FLAGS_SET = MethodTypeDesc.of(CD_void, CD_int, CD_int, CD_long, CD_long, CD_long);
     private static final MethodTypeDesc FLAGS_RESULT = MethodTypeDesc.of(CD_void, CD_int, CD_long, CD_long);
     private static final MethodTypeDesc ALU_BINARY = MethodTypeDesc.of(CD_long, CD_FLAGS, CD_OP, CD_int, CD_long, CD_long);
@@ -53,9 +53,9 @@ final class BlockEmitter {
     private static final MethodTypeDesc EFFECTIVE_ADDRESS = MethodTypeDesc.of(CD_long, CD_LONGS, CD_long);
 
     // locals: this, the interpreter, the room, state.gpr, the lazy flags, the state, 16 registers, temporaries, and
-    // the instructions a loop block retired in its completed iterations
-    private static final int THIS = 0, X = 1, ROOM = 2, GPR = 4, FLAGS = 5, STATE = 6, REGS = 7, A = 39, B = 41, R = 43,
-            EA = 45, DONE = 47;
+    // the instructions a loop block retired in its completed iterations, and state.fpu.xmm
+    static final int THIS = 0, X = 1, ROOM = 2, GPR = 4, FLAGS = 5, STATE = 6, REGS = 7, A = 39, B = 41, R = 43,
+            EA = 45, DONE = 47, XMM = 48;
 
     private final CodeBuilder c;
     private final DecodedInstruction[] insns;
@@ -64,12 +64,14 @@ final class BlockEmitter {
     /** The stack size (2, 4 or 8 bytes) the block was compiled for, when it pushes or pops. */
     private final int stackSize;
     private final GuestRegisters regs = new GuestRegisters(GPR, REGS);
+    private final SseEmitter sse;
     /** A relative branch of the block goes back to its first instruction, which it takes without returning. */
     private final boolean loop;
     private final Label head;
 
     private BlockEmitter(CodeBuilder c, DecodedInstruction[] insns, long[] starts, long[] nexts, int stackSize) {
         this.c = c;
+        this.sse = new SseEmitter(this, c, XMM);
         this.stackSize = stackSize;
         boolean back = false;
         for (int k = 0; k < insns.length; k++) {
@@ -86,7 +88,7 @@ final class BlockEmitter {
         new BlockEmitter(c, insns, starts, nexts, stackSize).emit();
     }
 
-    private static ClassDesc desc(Class<?> type) {
+    static ClassDesc desc(Class<?> type) {
         return type.describeConstable().orElseThrow();
     }
 
@@ -350,6 +352,7 @@ final class BlockEmitter {
                 }
                 setRegister(r0, s0);
             }
+            case FastPath.SSE -> sse.emit(k, d);
             default -> interpret(k);
         }
     }
@@ -409,7 +412,7 @@ final class BlockEmitter {
      * Before an instruction that can fault or exit: the registers and its RIP are stored, so that a fault leaves
      * the boundary before it; its effective address is computed into {@link #EA}.
      */
-    private void memoryStart(int k) {
+    void memoryStart(int k) {
         regs.writeBack(c);
         c.aload(STATE).loadConstant(starts[k]).putfield(CD_STATE, "rip", CD_long);
         if (insns[k].hasMemory) {
@@ -423,7 +426,7 @@ final class BlockEmitter {
      * exit pending (an MMIO write), reached a device (the run loop then polls for interrupts), or wrote the
      * block's own code page.
      */
-    private void memoryEnd(int k) {
+    void memoryEnd(int k) {
         if (k == insns.length - 1) {
             return;
         }
@@ -435,6 +438,16 @@ final class BlockEmitter {
         c.labelBinding(stop);
         end(k + 1, nexts[k]);
         c.labelBinding(go);
+    }
+
+    /** Pushes the full 64-bit value of general register {@code r}. */
+    void loadRegister(int r) {
+        regs.load(c, r);
+    }
+
+    /** An instruction wrote general registers in {@code state.gpr} (after a write-back): load them again. */
+    void forget() {
+        regs.forget();
     }
 
     private static boolean branchesBack(DecodedInstruction d, long next, long first) {
@@ -509,7 +522,7 @@ final class BlockEmitter {
         }
     }
 
-    private void instructionObject(int k) {
+    void instructionObject(int k) {
         c.aload(THIS).getfield(CD_BLOCK, "insns", CD_INSN.arrayType()).loadConstant(k).aaload();
     }
 
@@ -538,7 +551,7 @@ final class BlockEmitter {
     }
 
     /** Pushes a read of {@code size} bytes at {@link #EA} in segment {@code sreg}. */
-    private void read(int sreg, int size) {
+    void read(int sreg, int size) {
         c.aload(X).loadConstant(sreg).lload(EA).loadConstant(size).invokevirtual(CD_INTERPRETER, "read", READ);
     }
 
@@ -577,7 +590,7 @@ final class BlockEmitter {
                 .invokevirtual(CD_FLAGS, "set", FLAGS_SET);
     }
 
-    private void and(long mask) {
+    void and(long mask) {
         if (mask != -1L) {
             c.loadConstant(mask).land();
         }

@@ -2,6 +2,7 @@ package dev.restvisor.core.cpu.exec;
 
 import dev.restvisor.core.cpu.decode.DecodedInstruction;
 import dev.restvisor.core.cpu.decode.Decoder;
+import dev.restvisor.core.cpu.state.ControlRegisters;
 import dev.restvisor.core.cpu.state.CpuState;
 import dev.restvisor.core.io.IoBus;
 import dev.restvisor.core.memory.GuestMemory;
@@ -25,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * program runs twice from the same state (the first run makes its heads hot), in slices of random instruction
  * limits that end inside blocks, with memory operands that fault (#PF, #GP), reach unbacked memory (MMIO read and
  * write exits, answered and resumed) or overwrite the program itself, some with TF set (single steps, each a #DB
- * exit, which no block may skip). After every slice the exit, registers,
- * RFLAGS, RIP, the retired-instruction count and memory must be identical.
+ * exit, which no block may skip). A third of the programs mix in SSE instructions, on random XMM values under
+ * random MXCSR settings, and sometimes with SSE unusable (#NM, #UD). After every slice the exit, registers, XMM
+ * registers, MXCSR, RFLAGS, RIP, the retired-instruction count and memory must be identical.
  */
 class BlockCompilerDifferentialTest {
     private static final int CASES = 6000;
@@ -46,7 +48,8 @@ class BlockCompilerDifferentialTest {
         int slices = 0;
         for (int i = 0; i < CASES && failures.size() < 20; i++) {
             boolean mode64 = i % 4 != 3;
-            byte[] program = program(rnd, mode64);
+            boolean sse = i % 3 == 0;
+            byte[] program = program(rnd, mode64, sse);
             long[] regs = new long[16];
             for (int r = 0; r < 16; r++) {
                 regs[r] = FastPathDifferentialTest.value(rnd);
@@ -67,11 +70,24 @@ class BlockCompilerDifferentialTest {
             rnd.nextBytes(mem);
             // IF, and sometimes TF: single-stepping must keep every instruction out of compiled blocks
             long flags = (rnd.nextLong() & 0x8d5L) | 2 | (rnd.nextBoolean() ? 0x200 : 0) | (rnd.nextInt(10) == 0 ? 0x100 : 0);
+            long[] xmm = new long[32];
+            for (int r = 0; r < 32; r++) {
+                xmm[r] = lane(rnd);
+            }
+            // MXCSR: all masked, round to nearest and PE already raised mostly (the quick path), else random RC,
+            // DAZ, FTZ, sticky flags, and some unmasked exceptions (#XM); CR4.OSXMMEXCPT, and now and then CR0.TS
+            // (#NM) or no CR4.OSFXSR (#UD)
+            int mxcsr = 0x1fa0;
+            if (rnd.nextInt(3) == 0) {
+                int masks = rnd.nextInt(8) == 0 ? rnd.nextInt(0x40) << 7 : 0x1f80;
+                mxcsr = masks | rnd.nextInt(4) << 13 | rnd.nextInt(0x40) | (rnd.nextBoolean() ? 0x8040 : 0);
+            }
+            int sseState = rnd.nextInt(12);
             compiled.load(mode64, program);
             interpreted.load(mode64, program);
             for (int pass = 0; pass < 2; pass++) {
-                compiled.reset(regs, mem, flags);
-                interpreted.reset(regs, mem, flags);
+                compiled.reset(regs, mem, flags, xmm, mxcsr, sseState);
+                interpreted.reset(regs, mem, flags, xmm, mxcsr, sseState);
                 long seed = rnd.nextLong();
                 Random a = new Random(seed);
                 Random b = new Random(seed);
@@ -110,18 +126,71 @@ class BlockCompilerDifferentialTest {
         }
     }
 
-    /** Up to 40 random fast forms, and branches, calls and returns, perhaps a loop, then HLT. */
-    private static byte[] program(Random rnd, boolean mode64) {
+    /**
+     * SSE instructions: the moves, bitwise operations, scalar arithmetic, compares and conversions compiled code
+     * writes out, and some it hands to the SSE executor (packed arithmetic, MIN/MAX, conversions to a register),
+     * on XMM registers or [RBX+disp8], with a REX prefix in 64-bit mode.
+     */
+    private static final int[][] SSE = {
+        {0xf2, 0x10}, {0xf2, 0x11}, {0xf3, 0x10}, {0xf3, 0x11}, {0x66, 0x28}, {0x66, 0x29}, {0, 0x28}, {0, 0x10},
+        {0, 0x11}, {0x66, 0x6f}, {0xf3, 0x7f}, {0x66, 0xef}, {0x66, 0x57}, {0, 0x57}, {0, 0x54}, {0x66, 0x54},
+        {0x66, 0xdb}, {0, 0x56}, {0x66, 0xeb}, {0xf2, 0x58}, {0xf2, 0x59}, {0xf2, 0x5c}, {0xf2, 0x5e}, {0xf2, 0x51},
+        {0xf3, 0x58}, {0xf3, 0x59}, {0xf3, 0x5c}, {0xf3, 0x5e}, {0xf3, 0x51}, {0xf2, 0x5d}, {0x66, 0x59}, {0, 0x58},
+        {0x66, 0x2e}, {0x66, 0x2f}, {0, 0x2e}, {0, 0x2f}, {0xf2, 0x2a}, {0xf3, 0x2a}, {0xf2, 0x2c}, {0x66, 0x7e},
+        {0x66, 0xd7},
+    };
+
+    private static byte[] sseInstruction(Random rnd, boolean mode64) {
+        int[] form = SSE[rnd.nextInt(SSE.length)];
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        if (form[0] != 0) {
+            b.write(form[0]);
+        }
+        boolean memory = rnd.nextInt(3) == 0;
+        if (mode64 && rnd.nextBoolean()) {
+            // REX.W, REX.R, and REX.B for register operands (REX.B would change the [rbx+disp8] addressing)
+            b.write(0x40 | rnd.nextInt(16) & (memory ? 0xc : 0xf));
+        }
+        b.write(0x0f);
+        b.write(form[1]);
+        int reg = rnd.nextInt(8);
+        if (memory) {
+            b.write(0x44 | reg << 3);
+            b.write(0x23);
+            b.write(rnd.nextInt(0x80) & ~7);
+        } else {
+            b.write(0xc0 | reg << 3 | rnd.nextInt(8));
+        }
+        return b.toByteArray();
+    }
+
+    /** A random XMM lane: ordinary doubles and singles mostly, and zeros, denormals, infinities and NaNs. */
+    private static long lane(Random rnd) {
+        return switch (rnd.nextInt(8)) {
+            case 0 -> Double.doubleToRawLongBits(rnd.nextInt(2001) - 1000);
+            case 1 -> (long) Float.floatToRawIntBits((float) (rnd.nextDouble() * 64 - 32)) << 32
+                    | Float.floatToRawIntBits(rnd.nextFloat() * 8) & 0xffffffffL;
+            case 2 -> rnd.nextBoolean() ? 0 : Long.MIN_VALUE;
+            case 3 -> rnd.nextLong() & 0x800fffffffffffffL;
+            case 4 -> rnd.nextBoolean() ? 0x7ff0000000000000L : 0x7ff8000000000000L | rnd.nextInt(16);
+            case 5 -> rnd.nextLong();
+            default -> Double.doubleToRawLongBits((rnd.nextDouble() - 0.5) * Math.scalb(1.0, rnd.nextInt(40) - 20));
+        };
+    }
+
+    /** Up to 40 random fast forms (SSE ones among them when {@code sse}), branches, calls, returns, perhaps a loop, then HLT. */
+    private static byte[] program(Random rnd, boolean mode64, boolean sse) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int n = 1 + rnd.nextInt(40);
         for (int k = 0; k < n; k++) {
-            byte[] insn = switch (rnd.nextInt(12)) {
+            byte[] insn = switch (rnd.nextInt(sse ? 12 : 10)) {
                 // Jcc rel8 and JMP rel8 forward by up to 24 bytes (possibly into an instruction), CALL to the next
                 // instruction, RET
                 case 0 -> new byte[] {(byte) (0x70 + rnd.nextInt(16)), (byte) rnd.nextInt(24)};
                 case 1 -> new byte[] {(byte) 0xeb, (byte) rnd.nextInt(24)};
                 case 2 -> new byte[] {(byte) 0xe8, 0, 0, 0, 0};
                 case 3 -> new byte[] {(byte) 0xc3};
+                case 4, 5 -> sseInstruction(rnd, mode64);
                 default -> FastPathDifferentialTest.instruction(rnd, mode64);
             };
             DecodedInstruction d = new DecodedInstruction();
@@ -177,10 +246,18 @@ class BlockCompilerDifferentialTest {
             cpu.stateChanged();
         }
 
-        /** The state at the program's start; decoded code and compiled blocks are kept. */
-        void reset(long[] regs, byte[] mem, long flags) {
+        /**
+         * The state at the program's start; decoded code and compiled blocks are kept.
+         *
+         * @param sseState 0: CR0.TS set, 1: CR4.OSFXSR clear, else SSE usable
+         */
+        void reset(long[] regs, byte[] mem, long flags, long[] xmm, int mxcsr, int sseState) {
             s.reset();
             FlatModes.enter(s, mode64);
+            s.cr4 |= ControlRegisters.CR4_OSXMMEXCPT | (sseState == 1 ? 0 : ControlRegisters.CR4_OSFXSR);
+            s.cr0 |= sseState == 0 ? ControlRegisters.CR0_TS : 0;
+            System.arraycopy(xmm, 0, s.fpu.xmm, 0, 32);
+            s.fpu.mxcsr = mxcsr;
             System.arraycopy(regs, 0, s.gpr, 0, 16);
             s.gpr[4] = STACK;
             s.rflags = flags;
@@ -218,6 +295,14 @@ class BlockCompilerDifferentialTest {
                         .append(o.cpu.instructionsRetired());
             }
             FlatModes.registerDifferences(d, s, o.s, "interpreted");
+            for (int r = 0; r < 32; r++) {
+                if (s.fpu.xmm[r] != o.s.fpu.xmm[r]) {
+                    d.append(String.format(" xmm%d.%d=%x interpreted %x", r / 2, r % 2, s.fpu.xmm[r], o.s.fpu.xmm[r]));
+                }
+            }
+            if (s.fpu.mxcsr != o.s.fpu.mxcsr) {
+                d.append(String.format(" mxcsr=%x interpreted %x", s.fpu.mxcsr, o.s.fpu.mxcsr));
+            }
             if (s.cr2 != o.s.cr2) {
                 d.append(String.format(" cr2=%x interpreted %x", s.cr2, o.s.cr2));
             }
