@@ -42,8 +42,8 @@ public final class SseExecutor {
             out[1] = f.xmm[2 * d.modrmRm + 1];
             return;
         }
-        if (aligned && (linear(x, d) & 15) != 0) {
-            throw GuestFault.gp(0);
+        if (aligned) {
+            checkAligned(x, d);
         }
         out[0] = x.read(d.memorySegment, x.ea, 8);
         out[1] = x.read(d.memorySegment, next8(x, d), 8);
@@ -58,15 +58,23 @@ public final class SseExecutor {
         return x.read(d.memorySegment, x.ea, size);
     }
 
-    private static void store128(Interpreter x, DecodedInstruction d, long lo, long hi, boolean aligned) {
+    /** A legacy SSE memory operand of 16 bytes at {@code x.ea} must be 16-byte aligned (SDM Vol. 1 11.6.6): #GP(0). */
+    static void checkAligned(Interpreter x, DecodedInstruction d) {
+        if ((linear(x, d) & 15) != 0) {
+            throw GuestFault.gp(0);
+        }
+    }
+
+    /** Stores 128 bits to the xmm rm operand or to memory at {@code x.ea}. */
+    static void store128(Interpreter x, DecodedInstruction d, long lo, long hi, boolean aligned) {
         if (d.mod == 3) {
             FpuState f = x.state.fpu;
             f.xmm[2 * d.modrmRm] = lo;
             f.xmm[2 * d.modrmRm + 1] = hi;
             return;
         }
-        if (aligned && (linear(x, d) & 15) != 0) {
-            throw GuestFault.gp(0);
+        if (aligned) {
+            checkAligned(x, d);
         }
         // the high half is checked first so that a fault on a second page leaves memory untouched
         long second = next8(x, d);
@@ -587,18 +595,25 @@ public final class SseExecutor {
     }
 
     private static void packedArith(Interpreter x, DecodedInstruction d, int op, boolean single) {
+        long[] b = x.sse.source;
+        source(x, d, b, true);
+        packed(x, op, 2 * d.modrmReg, b[0], b[1], single);
+    }
+
+    /**
+     * ADDPS/ADDPD and the other packed arithmetic ({@code SseMath} op numbers) of XMM register {@code v / 2} with
+     * the source {@code b1:b0}: every lane is computed and the MXCSR flags merged before the register is written.
+     */
+    static void packed(Interpreter x, int op, int v, long b0, long b1, boolean single) {
         SseMath sm = x.sse;
         FpuState f = x.state.fpu;
         long[] xmm = f.xmm;
-        int v = 2 * d.modrmReg;
-        long[] b = sm.source;
         long[] r = sm.result;
-        source(x, d, b, true);
         int bits = single ? 32 : 64;
         sm.begin(f.mxcsr);
         for (int i = 0; i < 128 / bits; i++) {
             long a = lane(xmm[v], xmm[v + 1], i, bits);
-            long s = lane(b[0], b[1], i, bits);
+            long s = lane(b0, b1, i, bits);
             long res = SseMath.quick(op, a, s, single, f.mxcsr);
             setLane(r, i, bits, res != -1 ? res : sm.arith(op, a, s, single));
         }

@@ -120,65 +120,73 @@ public final class SseMath {
      * programs: MXCSR rounds to nearest without FTZ, and PE is masked and already set; the operands are normal
      * numbers or zeros (so DAZ, DE and NaN propagation do not apply); and the JVM's IEEE 754 result is a normal
      * number well inside the range, or an exact zero. Then the JVM's round-to-nearest result is the SSE result,
-     * and the only exception the operation can raise is PE, which is already flagged (SDM Vol. 1 11.5.2).
+     * and the only exception the operation can raise is PE, which is already flagged (SDM Vol. 1 11.5.2). Compiled
+     * code writes the same steps out for doubles: {@link #quickOperands}, the JVM operation, {@link #quickResult}.
      *
      * @return the result, or -1 (a NaN this path never produces) when {@link #arith} must decide
      */
     public static long quick(int op, long a, long b, boolean single, int mxcsr) {
-        if ((mxcsr & QUICK_MASK) != QUICK || !plain(b, single) || op != SQRT && !plain(a, single)) {
+        if (single ? !quickOperands(op == SQRT ? 0 : a & 0xffffffffL, b, mxcsr, true)
+                : !quickOperands(op == SQRT ? 0 : a, b, mxcsr, false)) {
             return -1;
         }
-        boolean zeroOperand;
-        long bits;
-        int exponent;
+        long r;
         if (single) {
             float x = Float.intBitsToFloat((int) a);
             float y = Float.intBitsToFloat((int) b);
-            float r = switch (op) {
+            r = Float.floatToRawIntBits(switch (op) {
                 case ADD -> x + y;
                 case SUB -> x - y;
                 case MUL -> x * y;
-                case DIV -> y == 0 ? Float.NaN : x / y;
-                case SQRT -> y < 0 ? Float.NaN : (float) Math.sqrt(y);
+                case DIV -> x / y;
+                case SQRT -> (float) Math.sqrt(y);
                 default -> Float.NaN;
-            };
-            zeroOperand = x == 0 || y == 0;
-            bits = Float.floatToRawIntBits(r) & 0xffffffffL;
-            exponent = (int) (bits >>> 23) & 0xff;
-            if (exponent == 0xff) {
-                return -1;
-            }
+            }) & 0xffffffffL;
         } else {
             double x = Double.longBitsToDouble(a);
             double y = Double.longBitsToDouble(b);
-            double r = switch (op) {
+            r = Double.doubleToRawLongBits(switch (op) {
                 case ADD -> x + y;
                 case SUB -> x - y;
                 case MUL -> x * y;
-                case DIV -> y == 0 ? Double.NaN : x / y;
-                case SQRT -> y < 0 ? Double.NaN : Math.sqrt(y);
+                case DIV -> x / y;
+                case SQRT -> Math.sqrt(y);
                 default -> Double.NaN;
-            };
-            zeroOperand = x == 0 || y == 0;
-            bits = Double.doubleToRawLongBits(r);
-            exponent = (int) (bits >>> 52) & 0x7ff;
-            if (exponent == 0x7ff) {
-                return -1;
-            }
+            });
         }
-        // exponent 1 (the smallest normals) is left out: a result rounded up to 2^emin may be tiny before rounding
-        if (exponent >= 2) {
-            return bits;
-        }
-        // a zero from normal operands is exact for a sum or difference, an underflow for a product or quotient
-        boolean zero = (single ? bits & 0x7fffffffL : bits << 1) == 0;
-        return zero && (op == ADD || op == SUB || zeroOperand) ? bits : -1;
+        boolean zeroExact = op == ADD || op == SUB || op == SQRT || isZero(a, single) || op == MUL && isZero(b, single);
+        return quickResult(r, zeroExact, single) ? r : -1;
+    }
+
+    /**
+     * The quick path may take these operands (give 0 for the unused first operand of SQRT): MXCSR allows it, and
+     * both are normal numbers or zeros (not denormals, infinities or NaNs).
+     */
+    public static boolean quickOperands(long a, long b, int mxcsr, boolean single) {
+        return (mxcsr & QUICK_MASK) == QUICK && plain(a, single) && plain(b, single);
+    }
+
+    /**
+     * The JVM's result {@code r} of quick operands is the SSE result: a normal number above the smallest binade
+     * (a result rounded up to 2^emin may have been tiny before rounding), or a zero that is exact. A division by
+     * zero, an overflow, an invalid operation (a NaN) or an underflow all fail here.
+     *
+     * @param zeroExact a zero result is exact: a sum or difference, a square root, or a zero factor or dividend
+     */
+    public static boolean quickResult(long r, boolean zeroExact, boolean single) {
+        int e = single ? (int) (r >>> 23) & 0xff : (int) (r >>> 52) & 0x7ff;
+        return e >= 2 && e < (single ? 0xff : 0x7ff) || zeroExact && isZero(r, single);
+    }
+
+    /** +0 or -0. */
+    public static boolean isZero(long v, boolean single) {
+        return (single ? v & 0x7fffffffL : v << 1) == 0;
     }
 
     /** A normal number or a zero (not a denormal, an infinity or a NaN). */
     private static boolean plain(long v, boolean single) {
         int e = single ? (int) (v >>> 23) & 0xff : (int) (v >>> 52) & 0x7ff;
-        return e != (single ? 0xff : 0x7ff) && (e != 0 || (single ? v & 0x7fffffffL : v << 1) == 0);
+        return e != (single ? 0xff : 0x7ff) && (e != 0 || isZero(v, single));
     }
 
     /** One lane of ADD/SUB/MUL/DIV/MIN/MAX/SQRT (SQRT uses only {@code b}, the source). */

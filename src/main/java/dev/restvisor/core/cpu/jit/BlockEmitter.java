@@ -41,7 +41,7 @@ final class BlockEmitter {
     private static final ClassDesc CD_MUL_DIV = ClassDesc.of(FastPath.class.getPackageName() + ".MulDiv");
     private static final ClassDesc CD_LONGS = CD_long.arrayType();
 
-    private static final MethodTypeDesc READ = MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_int);
+    static final MethodTypeDesc READ = MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_int);
     static final MethodTypeDesc WRITE = MethodTypeDesc.of(CD_void, CD_int, CD_long, CD_int, CD_long);
     private static final MethodTypeDesc FLAGS_SET = MethodTypeDesc.of(CD_void, CD_int, CD_int, CD_long, CD_long, CD_long);
     private static final MethodTypeDesc FLAGS_RESULT = MethodTypeDesc.of(CD_void, CD_int, CD_long, CD_long);
@@ -53,9 +53,10 @@ final class BlockEmitter {
     private static final MethodTypeDesc EFFECTIVE_ADDRESS = MethodTypeDesc.of(CD_long, CD_LONGS, CD_long);
 
     // locals: this, the interpreter, the room, state.gpr, the lazy flags, the state, 16 registers, temporaries, and
-    // the instructions a loop block retired in its completed iterations, and state.fpu.xmm
+    // the instructions a loop block retired in its completed iterations, state.fpu.xmm, and temporaries of the SSE
+    // forms
     static final int THIS = 0, X = 1, ROOM = 2, GPR = 4, FLAGS = 5, STATE = 6, REGS = 7, A = 39, B = 41, R = 43,
-            EA = 45, DONE = 47, XMM = 48;
+            EA = 45, DONE = 47, XMM = 48, T = 49, U = 51, V = 53, W = 55;
 
     private final CodeBuilder c;
     private final DecodedInstruction[] insns;

@@ -5,10 +5,12 @@ import dev.restvisor.core.cpu.decode.Op;
 import dev.restvisor.core.cpu.exec.FastPath;
 import dev.restvisor.core.cpu.exec.Interpreter;
 import dev.restvisor.core.cpu.exec.SseExecutor;
+import dev.restvisor.core.cpu.fpu.SseMath;
 import dev.restvisor.core.cpu.state.CpuState;
 import dev.restvisor.core.cpu.state.FpuState;
 
 import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
 
@@ -20,10 +22,11 @@ import static java.lang.constant.ConstantDescs.CD_void;
 
 /**
  * Emits the SSE instructions of a block ({@link FastPath#SSE}). The forms compiled code meets most (MOVSS and
- * MOVSD, register-to-register MOVAPS-family copies and bitwise operations, the scalar arithmetic, CVTSI2SD from a
- * 32-bit register, and the scalar compares into EFLAGS) are written out on {@code state.fpu.xmm} with their
- * register numbers as constants; the arithmetic goes through the executor's own lane function
- * ({@code SseExecutor.scalar}, MXCSR and all). Every other SSE instruction calls {@code SseExecutor.execute}.
+ * MOVSD, the MOVAPS family, register-to-register bitwise operations, the scalar and packed-double arithmetic,
+ * CVTSI2SD from a 32-bit register, and the scalar compares into EFLAGS) are written out on {@code state.fpu.xmm} with their
+ * register numbers as constants. Double-precision arithmetic is the JVM's own where {@code SseMath.quick} would
+ * take it, and otherwise, like the other arithmetic, the executor's lane function ({@code SseExecutor.scalar},
+ * MXCSR and all). Every other SSE instruction calls {@code SseExecutor.execute}.
  *
  * <p>The CR0 and CR4 checks every SSE instruction makes (#UD, #NM) are emitted once, at the block's first SSE
  * instruction: a block is straight-line code with side exits, so that instruction runs before every later one,
@@ -40,6 +43,15 @@ final class SseEmitter {
     private static final MethodTypeDesc CHECK = MethodTypeDesc.of(CD_void, CD_STATE);
     private static final MethodTypeDesc SCALAR = MethodTypeDesc.of(CD_long, CD_INTERPRETER, CD_int, CD_long, CD_long,
             CD_boolean);
+    private static final ClassDesc CD_MATH = BlockEmitter.desc(SseMath.class);
+    private static final ClassDesc CD_DOUBLE = BlockEmitter.desc(Double.class);
+    private static final MethodTypeDesc QUICK_OPERANDS = MethodTypeDesc.of(CD_boolean, CD_long, CD_long, CD_int,
+            CD_boolean);
+    private static final MethodTypeDesc QUICK_RESULT = MethodTypeDesc.of(CD_boolean, CD_long, CD_boolean, CD_boolean);
+    private static final MethodTypeDesc PACKED = MethodTypeDesc.of(CD_void, CD_INTERPRETER, CD_int, CD_int, CD_long,
+            CD_long, CD_boolean);
+    private static final MethodTypeDesc STORE128 = MethodTypeDesc.of(CD_void, CD_INTERPRETER,
+            BlockEmitter.desc(DecodedInstruction.class), CD_long, CD_long, CD_boolean);
     private static final MethodTypeDesc COMPARE = MethodTypeDesc.of(CD_void, CD_INTERPRETER, CD_long, CD_long,
             CD_boolean, CD_boolean);
 
@@ -85,18 +97,62 @@ final class SseEmitter {
                 end(k, d);
             }
             case MOVAPS, MOVAPD, MOVDQA, MOVUPS, MOVUPD, MOVDQU -> {
-                if (!register) {
-                    generic(k, d);
-                    return;
-                }
-                begin(k, d, false);
                 boolean load = opcode == 0x10 || opcode == 0x28 || opcode == 0x6f;
-                int to = load ? v : rm;
-                int from = load ? rm : v;
-                load(from);
-                store(to);
-                load(from + 1);
-                store(to + 1);
+                boolean aligned = d.op == Op.MOVAPS || d.op == Op.MOVAPD || d.op == Op.MOVDQA;
+                begin(k, d, false);
+                if (register) {
+                    int to = load ? v : rm;
+                    int from = load ? rm : v;
+                    load(from);
+                    store(to);
+                    load(from + 1);
+                    store(to + 1);
+                } else if (load) {
+                    source128(k, d, aligned);
+                    c.lload(BlockEmitter.A);
+                    store(v);
+                    c.lload(BlockEmitter.B);
+                    store(v + 1);
+                } else {
+                    setEffectiveAddress();
+                    c.aload(BlockEmitter.X);
+                    block.instructionObject(k);
+                    load(v);
+                    load(v + 1);
+                    c.loadConstant(aligned ? 1 : 0).invokestatic(CD_SSE, "store128", STORE128);
+                }
+                end(k, d);
+            }
+            case ADDPD, SUBPD, MULPD, DIVPD -> {
+                begin(k, d, true);
+                if (register) {
+                    load(rm);
+                    c.lstore(BlockEmitter.A);
+                    load(rm + 1);
+                    c.lstore(BlockEmitter.B);
+                } else {
+                    source128(k, d, true);
+                }
+                // both lanes take the quick path, or the executor computes both: nothing is written before
+                Label slow = c.newLabel();
+                Label done = c.newLabel();
+                int operation = SseExecutor.fpOp(d.op);
+                load(v);
+                c.lstore(BlockEmitter.T);
+                load(v + 1);
+                c.lstore(BlockEmitter.U);
+                quickLane(operation, BlockEmitter.T, BlockEmitter.A, slow);
+                c.lstore(BlockEmitter.W);
+                quickLane(operation, BlockEmitter.U, BlockEmitter.B, slow);
+                store(v + 1);
+                c.lload(BlockEmitter.W);
+                store(v);
+                c.goto_(done);
+                c.labelBinding(slow);
+                c.aload(BlockEmitter.X).loadConstant(operation).loadConstant(v).lload(BlockEmitter.A)
+                        .lload(BlockEmitter.B).iconst_0().invokestatic(CD_SSE, "packed", PACKED);
+                c.labelBinding(done);
+                end(k, d);
             }
             case ANDPS, ANDPD, PAND, ORPS, ORPD, POR, XORPS, XORPD, PXOR -> {
                 if (!register) {
@@ -115,21 +171,28 @@ final class SseEmitter {
                     store(v + half);
                 }
             }
-            case ADDSS, SUBSS, MULSS, DIVSS, SQRTSS, ADDSD, SUBSD, MULSD, DIVSD, SQRTSD -> {
-                boolean single = d.op.name().endsWith("SS");
-                long m = single ? 0xffffffffL : -1L;
+            case ADDSD, SUBSD, MULSD, DIVSD, SQRTSD -> {
                 begin(k, d, true);
-                source(d, register, rm, single);
+                source(d, register, rm, false);
+                c.lstore(BlockEmitter.B);
+                load(v);
+                c.lstore(BlockEmitter.A);
+                quickDouble(d.op);
+                store(v);
+                end(k, d);
+            }
+            case ADDSS, SUBSS, MULSS, DIVSS, SQRTSS -> {
+                long m = 0xffffffffL;
+                begin(k, d, true);
+                source(d, register, rm, true);
                 c.lstore(BlockEmitter.B);
                 c.aload(BlockEmitter.X).loadConstant(SseExecutor.fpOp(d.op));
                 load(v);
                 block.and(m);
-                c.lload(BlockEmitter.B).loadConstant(single ? 1 : 0).invokestatic(CD_SSE, "scalar", SCALAR);
-                if (single) {
-                    load(v);
-                    block.and(~m);
-                    c.lor();
-                }
+                c.lload(BlockEmitter.B).iconst_1().invokestatic(CD_SSE, "scalar", SCALAR);
+                load(v);
+                block.and(~m);
+                c.lor();
                 store(v);
                 end(k, d);
             }
@@ -154,12 +217,103 @@ final class SseEmitter {
                 }
                 begin(k, d, false);
                 block.loadRegister(d.modrmRm);
-                c.l2i().i2d().invokestatic(BlockEmitter.desc(Double.class), "doubleToRawLongBits",
+                c.l2i().i2d().invokestatic(CD_DOUBLE, "doubleToRawLongBits",
                         MethodTypeDesc.of(CD_long, CD_double));
                 store(v);
             }
             default -> generic(k, d);
         }
+    }
+
+    /**
+     * Pushes the double result of ADDSD/SUBSD/MULSD/DIVSD/SQRTSD on the operands in {@link BlockEmitter#A} (the
+     * destination's low lane) and {@link BlockEmitter#B} (the source): {@link #quickLane}, else
+     * {@code SseExecutor.scalar}.
+     */
+    private void quickDouble(Op op) {
+        int operation = SseExecutor.fpOp(op);
+        Label slow = c.newLabel();
+        Label done = c.newLabel();
+        quickLane(operation, BlockEmitter.A, BlockEmitter.B, slow);
+        c.goto_(done);
+        c.labelBinding(slow);
+        c.aload(BlockEmitter.X).loadConstant(operation).lload(BlockEmitter.A).lload(BlockEmitter.B).iconst_0()
+                .invokestatic(CD_SSE, "scalar", SCALAR);
+        c.labelBinding(done);
+    }
+
+    /**
+     * Pushes the double result of one lane of an arithmetic operation on the doubles in locals {@code a} and
+     * {@code b} by the steps of {@code SseMath.quick} (the JVM's arithmetic where the operands and the result
+     * allow it), or jumps to {@code slow} with nothing pushed. Uses {@link BlockEmitter#V}.
+     */
+    private void quickLane(int operation, int a, int b, Label slow) {
+        if (operation == SseMath.SQRT) {
+            c.lconst_0();
+        } else {
+            c.lload(a);
+        }
+        c.lload(b);
+        c.aload(BlockEmitter.STATE).getfield(CD_STATE, "fpu", CD_FPU).getfield(CD_FPU, "mxcsr", CD_int);
+        c.iconst_0().invokestatic(CD_MATH, "quickOperands", QUICK_OPERANDS).ifeq(slow);
+        if (operation == SseMath.SQRT) {
+            toDouble(b);
+            c.invokestatic(BlockEmitter.desc(Math.class), "sqrt", MethodTypeDesc.of(CD_double, CD_double));
+        } else {
+            toDouble(a);
+            toDouble(b);
+            switch (operation) {
+                case SseMath.ADD -> c.dadd();
+                case SseMath.SUB -> c.dsub();
+                case SseMath.MUL -> c.dmul();
+                default -> c.ddiv();
+            }
+        }
+        c.invokestatic(CD_DOUBLE, "doubleToRawLongBits", MethodTypeDesc.of(CD_long, CD_double))
+                .lstore(BlockEmitter.V).lload(BlockEmitter.V);
+        // a zero result is exact for a sum, a difference or a root, and for a zero dividend or factor
+        switch (operation) {
+            case SseMath.MUL -> {
+                isZero(a);
+                isZero(b);
+                c.ior();
+            }
+            case SseMath.DIV -> isZero(a);
+            default -> c.iconst_1();
+        }
+        c.iconst_0().invokestatic(CD_MATH, "quickResult", QUICK_RESULT).ifeq(slow);
+        c.lload(BlockEmitter.V);
+    }
+
+    /**
+     * Reads the 16-byte memory operand into {@link BlockEmitter#A} (bits 63:0) and {@link BlockEmitter#B}, both
+     * before anything is written, checking its alignment first when {@code aligned}.
+     */
+    private void source128(int k, DecodedInstruction d, boolean aligned) {
+        setEffectiveAddress();
+        if (aligned) {
+            c.aload(BlockEmitter.X);
+            block.instructionObject(k);
+            c.invokestatic(CD_SSE, "checkAligned", EXECUTE);
+        }
+        block.read(d.memorySegment, 8);
+        c.lstore(BlockEmitter.A);
+        c.aload(BlockEmitter.X).loadConstant(d.memorySegment).lload(BlockEmitter.EA).loadConstant(8L).ladd();
+        block.and(Interpreter.mask(d.addrSize));
+        c.loadConstant(8).invokevirtual(CD_INTERPRETER, "read", BlockEmitter.READ).lstore(BlockEmitter.B);
+    }
+
+    /** {@code x.ea}, which the executor's helpers read, from {@link BlockEmitter#EA}. */
+    private void setEffectiveAddress() {
+        c.aload(BlockEmitter.X).lload(BlockEmitter.EA).putfield(CD_INTERPRETER, "ea", CD_long);
+    }
+
+    private void toDouble(int slot) {
+        c.lload(slot).invokestatic(CD_DOUBLE, "longBitsToDouble", MethodTypeDesc.of(CD_double, CD_long));
+    }
+
+    private void isZero(int slot) {
+        c.lload(slot).iconst_0().invokestatic(CD_MATH, "isZero", MethodTypeDesc.of(CD_boolean, CD_long, CD_boolean));
     }
 
     /**
@@ -193,7 +347,7 @@ final class SseEmitter {
     private void generic(int k, DecodedInstruction d) {
         block.memoryStart(k);
         if (d.hasMemory) {
-            c.aload(BlockEmitter.X).lload(BlockEmitter.EA).putfield(CD_INTERPRETER, "ea", CD_long);
+            setEffectiveAddress();
         }
         c.aload(BlockEmitter.X);
         block.instructionObject(k);
