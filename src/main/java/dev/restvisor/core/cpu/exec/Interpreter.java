@@ -248,6 +248,32 @@ public final class Interpreter implements Decoder.ByteSource {
         writeAccess(lin, size, v, Mmu.WRITE | m & Mmu.USER);
     }
 
+    /**
+     * {@link #read} for compiled 64-bit code, which runs only with no data breakpoint armed: an access that stays
+     * inside one page and hits a TLB entry for RAM is a single load here; every other takes {@link #read}. (A
+     * canonical address whose access stays inside its page ends at a canonical address.)
+     */
+    public long readIn64(int sreg, long offset, int size) {
+        long lin = sreg >= SegmentRegister.FS ? state.seg[sreg].base() + offset : offset;
+        int e;
+        if ((lin & 0xfff) <= 0xff8 && lin << 16 >> 16 == lin && (e = mmu.ramEntry(lin, mode() & Mmu.USER)) >= 0) {
+            return mmu.slot(e).read64(mmu.slotOffset(e) + (lin & 0xfff)) & -1L >>> 64 - 8 * size;
+        }
+        return read(sreg, offset, size);
+    }
+
+    /** {@link #write} for compiled 64-bit code, as {@link #readIn64}. */
+    public void writeIn64(int sreg, long offset, int size, long v) {
+        long lin = sreg >= SegmentRegister.FS ? state.seg[sreg].base() + offset : offset;
+        int e;
+        if ((lin & 0xfff) <= 0x1000 - size && lin << 16 >> 16 == lin
+                && (e = mmu.ramEntry(lin, Mmu.WRITE | mode() & Mmu.USER)) >= 0) {
+            mmu.slot(e).write(mmu.slotOffset(e) + (lin & 0xfff), size, v);
+            return;
+        }
+        write(sreg, offset, size, v);
+    }
+
     /** A supervisor (implicit) read of a linear address: descriptor tables, IDT, TSS. */
     public long readLinear(long lin, int size) {
         return readAccess(lin, size, 0);

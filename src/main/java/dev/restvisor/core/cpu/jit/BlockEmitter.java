@@ -24,7 +24,8 @@ import static java.lang.constant.ConstantDescs.CD_void;
  * RET, PUSH and POP of a register) are
  * written out with their register numbers, sizes and immediates as constants, on registers in locals
  * ({@link GuestRegisters}), with the flags recorded in the vcpu's {@link LazyFlags} exactly as the interpreter
- * records them; memory goes through {@link Interpreter#read} and {@link Interpreter#write}. Every other fast form
+ * records them; memory goes through {@link Interpreter#read} and {@link Interpreter#write} (in 64-bit code their
+ * {@link Interpreter#readIn64} and {@link Interpreter#writeIn64}, with the TLB hit inline). Every other fast form
  * is handed to the interpreter's own {@code FastPath.execute} on the written-back state.
  */
 final class BlockEmitter {
@@ -66,6 +67,9 @@ final class BlockEmitter {
     private final int stackSize;
     private final GuestRegisters regs = new GuestRegisters(GPR, REGS);
     private final SseEmitter sse;
+    /** The interpreter's memory access methods for the block's code size: those of 64-bit code, or the general ones. */
+    final String readMethod;
+    final String writeMethod;
     /** A relative branch of the block goes back to its first instruction, which it takes without returning. */
     private final boolean loop;
     private final Label head;
@@ -73,6 +77,8 @@ final class BlockEmitter {
     private BlockEmitter(CodeBuilder c, DecodedInstruction[] insns, long[] starts, long[] nexts, int stackSize) {
         this.c = c;
         this.sse = new SseEmitter(this, c, XMM);
+        this.readMethod = insns[0].mode == 64 ? "readIn64" : "read";
+        this.writeMethod = insns[0].mode == 64 ? "writeIn64" : "write";
         this.stackSize = stackSize;
         boolean back = false;
         for (int k = 0; k < insns.length; k++) {
@@ -165,7 +171,7 @@ final class BlockEmitter {
                 } else {
                     c.loadConstant(d.imm);
                 }
-                c.invokevirtual(CD_INTERPRETER, "write", WRITE);
+                c.invokevirtual(CD_INTERPRETER, writeMethod, WRITE);
                 memoryEnd(k);
             }
             case FastPath.ALU_RR, FastPath.ALU_RI, FastPath.ALU_RM -> {
@@ -214,7 +220,7 @@ final class BlockEmitter {
                 if (d.op != Op.CMP && d.op != Op.TEST) {
                     c.aload(X).loadConstant(d.memorySegment).lload(EA).loadConstant(s0).lload(R);
                     and(m);
-                    c.invokevirtual(CD_INTERPRETER, "write", WRITE);
+                    c.invokevirtual(CD_INTERPRETER, writeMethod, WRITE);
                 }
                 memoryEnd(k);
             }
@@ -265,7 +271,7 @@ final class BlockEmitter {
                 stackPointer();
                 c.lstore(A);
                 c.aload(X).loadConstant(SegmentRegister.SS).lload(A).loadConstant(d.opSize)
-                        .invokevirtual(CD_INTERPRETER, "read", READ);
+                        .invokevirtual(CD_INTERPRETER, readMethod, READ);
                 and(Interpreter.mask(d.opSize));
                 c.lstore(R);
                 pop(d.opSize);
@@ -372,7 +378,7 @@ final class BlockEmitter {
         and(Interpreter.mask(stackSize));
         c.lstore(A);
         c.aload(X).loadConstant(SegmentRegister.SS).lload(A).loadConstant(size).lload(B)
-                .invokevirtual(CD_INTERPRETER, "write", WRITE);
+                .invokevirtual(CD_INTERPRETER, writeMethod, WRITE);
         c.lload(A);
         setRegister(4, stackSize);
     }
@@ -382,7 +388,7 @@ final class BlockEmitter {
         stackPointer();
         c.lstore(A);
         c.aload(X).loadConstant(SegmentRegister.SS).lload(A).loadConstant(size)
-                .invokevirtual(CD_INTERPRETER, "read", READ).lstore(B);
+                .invokevirtual(CD_INTERPRETER, readMethod, READ).lstore(B);
         c.lload(A).loadConstant((long) size).ladd();
         setRegister(4, stackSize);
         c.lload(B);
@@ -553,7 +559,7 @@ final class BlockEmitter {
 
     /** Pushes a read of {@code size} bytes at {@link #EA} in segment {@code sreg}. */
     void read(int sreg, int size) {
-        c.aload(X).loadConstant(sreg).lload(EA).loadConstant(size).invokevirtual(CD_INTERPRETER, "read", READ);
+        c.aload(X).loadConstant(sreg).lload(EA).loadConstant(size).invokevirtual(CD_INTERPRETER, readMethod, READ);
     }
 
     /** {@code R = A op B} with the flags recorded as {@code Alu.binary} records them. */

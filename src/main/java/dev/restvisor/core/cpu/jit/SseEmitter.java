@@ -92,7 +92,7 @@ final class SseEmitter {
                     c.aload(BlockEmitter.X).loadConstant(d.memorySegment).lload(BlockEmitter.EA).loadConstant(size);
                     load(v);
                     block.and(m);
-                    c.invokevirtual(CD_INTERPRETER, "write", BlockEmitter.WRITE);
+                    c.invokevirtual(CD_INTERPRETER, block.writeMethod, BlockEmitter.WRITE);
                 }
                 end(k, d);
             }
@@ -300,7 +300,7 @@ final class SseEmitter {
         c.lstore(BlockEmitter.A);
         c.aload(BlockEmitter.X).loadConstant(d.memorySegment).lload(BlockEmitter.EA).loadConstant(8L).ladd();
         block.and(Interpreter.mask(d.addrSize));
-        c.loadConstant(8).invokevirtual(CD_INTERPRETER, "read", BlockEmitter.READ).lstore(BlockEmitter.B);
+        c.loadConstant(8).invokevirtual(CD_INTERPRETER, block.readMethod, BlockEmitter.READ).lstore(BlockEmitter.B);
     }
 
     /** {@code x.ea}, which the executor's helpers read, from {@link BlockEmitter#EA}. */
