@@ -23,7 +23,7 @@ import static java.lang.constant.ConstantDescs.CD_void;
 /**
  * Emits the SSE instructions of a block ({@link FastPath#SSE}). The forms compiled code meets most (MOVSS and
  * MOVSD, the MOVAPS family, register-to-register bitwise operations, the scalar and packed-double arithmetic,
- * CVTSI2SD from a 32-bit register, and the scalar compares into EFLAGS) are written out on {@code state.fpu.xmm} with their
+ * the quadword unpacks, CVTSI2SD from a 32-bit register, and the scalar compares into EFLAGS) are written out on {@code state.fpu.xmm} with their
  * register numbers as constants. Double-precision arithmetic is the JVM's own where {@code SseMath.quick} would
  * take it, and otherwise, like the other arithmetic, the executor's lane function ({@code SseExecutor.scalar},
  * MXCSR and all). Every other SSE instruction calls {@code SseExecutor.execute}.
@@ -121,6 +121,27 @@ final class SseEmitter {
                     load(v + 1);
                     c.loadConstant(aligned ? 1 : 0).invokestatic(CD_SSE, "store128", STORE128);
                 }
+                end(k, d);
+            }
+            case UNPCKLPD, PUNPCKLQDQ, UNPCKHPD, PUNPCKHQDQ -> {
+                // low: the destination's low quadword, then the source's; high: the two high quadwords
+                boolean high = d.op == Op.UNPCKHPD || d.op == Op.PUNPCKHQDQ;
+                begin(k, d, false);
+                if (register) {
+                    load(rm + (high ? 1 : 0));
+                    c.lstore(BlockEmitter.B);
+                } else {
+                    source128(k, d, true);
+                    if (!high) {
+                        c.lload(BlockEmitter.A).lstore(BlockEmitter.B);
+                    }
+                }
+                if (high) {
+                    load(v + 1);
+                    store(v);
+                }
+                c.lload(BlockEmitter.B);
+                store(v + 1);
                 end(k, d);
             }
             case ADDPD, SUBPD, MULPD, DIVPD -> {
