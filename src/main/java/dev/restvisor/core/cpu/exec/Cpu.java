@@ -433,8 +433,8 @@ public final class Cpu {
 
     /**
      * Runs a compiled block, which begins in the state the interpreter would have before its first instruction and
-     * ends in the state after its last retired one, and then the blocks that follow it in the same code page for as
-     * long as nothing needs the run loop: the next instruction is a block head (the one before ended a block),
+     * ends in the state after its last retired one, and then the blocks that follow it (linked ones in any code page,
+     * others in the same code page) for as long as nothing needs the run loop: the next instruction is a block head (the one before ended a block),
      * and the loop would check nothing a fast form can change, except what ends the chain here (an exit, a device
      * access, which is followed by an interrupt poll, a stop request, and the room left in {@link #blockRoom}).
      * A fault or an exit is then handled as {@link #step}'s.
@@ -451,7 +451,7 @@ public final class Cpu {
             while (true) {
                 blocksRun++;
                 done += b.run(x, Math.min(room - done, MAX_LOOP));
-                if (x.exitPending || x.deviceAccessed || stopRequested || (b = nextBlock(room - done)) == null) {
+                if (x.exitPending || x.deviceAccessed || stopRequested || (b = nextBlock(b, room - done)) == null) {
                     break;
                 }
             }
@@ -480,18 +480,31 @@ public final class Cpu {
     }
 
     /**
-     * The block at {@code state.rip} when it starts in the code page of the settled fetch and holds at most
-     * {@code room + 1} instructions, else null.
+     * The block at {@code state.rip} after block {@code from}, when it holds at most {@code room + 1} instructions:
+     * the one {@code from} is linked to under the current CS, mode word and MMU generation (in any code page), else
+     * the one the code cache holds in the code page of the settled fetch, which is then linked; null when neither.
+     * A fast form changes none of what the link depends on, and a link is made only after {@link #block}'s checks.
      */
-    private CompiledBlock nextBlock(long room) {
+    private CompiledBlock nextBlock(CompiledBlock from, long room) {
         long start = state.rip;
+        Segment cs = state.seg[SegmentRegister.CS];
+        int mode = x.mode();
+        int generation = x.mmu.generation();
+        CompiledBlock b = from.linked(start, cs, mode, generation);
+        if (b != null) {
+            return b.size() - 1 <= room ? b : null;
+        }
         long off = fetchMode == 64 ? start : start & 0xffffffffL;
         long lin = fetchMode == 64 ? off : (fetchCsBase + off) & 0xffffffffL;
         if (!fetchSettled || off > fetchLimit || lin >>> 12 != fetchPage) {
             return null;
         }
         blockRoom = room;
-        return block(fetchFrame | (lin & 0xfff), start, fetchMode);
+        b = block(fetchFrame | (lin & 0xfff), start, fetchMode);
+        if (b != null) {
+            from.link(b, cs, mode, generation);
+        }
+        return b;
     }
 
     /**

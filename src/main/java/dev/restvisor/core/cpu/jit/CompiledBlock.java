@@ -83,4 +83,50 @@ public abstract class CompiledBlock {
     public void invalidate() {
         valid = false;
     }
+
+    /**
+     * A block this one was seen to continue in, with the context it was found under: the code segment (the
+     * descriptor cache object, replaced by every CS load), the interpreter's mode word (privilege, code and stack
+     * size) and the MMU generation (every TLB flush and INVLPG changes it, so the target's physical page is still
+     * what the linear RIP translated to, as a TLB entry would be). Overwritten in place when its slot is reused.
+     */
+    private static final class Link {
+        CompiledBlock target;
+        Object cs;
+        int mode;
+        int generation;
+    }
+
+    /** Successors, direct-mapped by RIP: a block's taken and fall-through exits, or a return's recent targets. */
+    private final Link[] links = new Link[LINKS];
+    private static final int LINKS = 4;
+
+    private static int linkSlot(long rip) {
+        return (int) (rip ^ rip >>> 4) & (LINKS - 1);
+    }
+
+    /**
+     * The successor recorded for {@code rip} under the same context, while it is valid (its code page unwritten);
+     * null when there is none.
+     */
+    public CompiledBlock linked(long rip, Object cs, int mode, int generation) {
+        Link l = links[linkSlot(rip)];
+        return l != null && l.target.rip == rip && l.cs == cs && l.mode == mode && l.generation == generation
+                && l.target.valid ? l.target : null;
+    }
+
+    /** Records {@code target} as the successor at its RIP found under this context. */
+    public void link(CompiledBlock target, Object cs, int mode, int generation) {
+        int i = linkSlot(target.rip);
+        Link l = links[i];
+        if (l == null) {
+            l = new Link();
+            links[i] = l;
+        }
+        l.target = target;
+        l.cs = cs;
+        l.mode = mode;
+        l.generation = generation;
+    }
+
 }

@@ -13,9 +13,11 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -127,6 +129,31 @@ class BlockCompilerDifferentialTest {
     }
 
     /**
+     * A chain of blocks follows a link from one code page to another only while the translation it was made under
+     * holds: the guest remaps the target page (a PTE write and INVLPG) halfway through a loop whose blocks are
+     * linked, and the same jump must then reach the new page's code. Both vcpus must add 50 x 1 + 50 x 2.
+     */
+    @Test
+    void linksFollowRemappedCode() {
+        // mov ecx, 100 / outer: jmp 0x11000 / back: add ebx, eax / dec ecx / cmp ecx, 50 / jne skip /
+        // mov qword [0x4088], 0x12003 / invlpg [0x11000] / skip: test ecx, ecx / jnz outer / hlt
+        byte[] loop = HexFormat.of().parseHex("b964000000e9f60f000001c3ffc983f932751448c7042588400000032001000f013c2500"
+                + "10010085c975daf4");
+        for (int threshold : new int[] {1, Integer.MAX_VALUE}) {
+            Vcpu v = new Vcpu(threshold);
+            v.pageTable();
+            v.load(true, loop);
+            // 0x11000 and 0x12000: mov eax, 1 (2) / jmp 0x1000a
+            v.memory.write(0x11000, HexFormat.of().parseHex("b801000000e900f0ffff"), 0, 10);
+            v.memory.write(0x12000, HexFormat.of().parseHex("b802000000e900f0ffff"), 0, 10);
+            v.reset(new long[16], new byte[256], 2, new long[32], 0x1f80, 2);
+            assertEquals(ExitReason.HLT, v.cpu.run(100_000).reason);
+            assertEquals(150, v.s.gpr[3], "threshold " + threshold);
+            assertTrue(threshold > 1 || v.cpu.blocksRun > 0);
+        }
+    }
+
+    /**
      * SSE instructions: the moves, bitwise operations, scalar arithmetic, compares and conversions compiled code
      * writes out, and some it hands to the SSE executor (packed arithmetic, MIN/MAX, conversions to a register),
      * on XMM registers or [RBX+disp8] (8-byte aligned: half the 16-byte operands fault), with a REX prefix in
@@ -225,9 +252,9 @@ class BlockCompilerDifferentialTest {
 
     /** A vcpu with identity-mapped low memory in 64-bit mode, or flat 32-bit protected mode without paging. */
     private static final class Vcpu {
-        private final GuestMemory memory = new GuestMemory(MemoryQuota.UNLIMITED);
+        final GuestMemory memory = new GuestMemory(MemoryQuota.UNLIMITED);
         private final MemorySlot ram = memory.setRegion(0, 0, 0, 2 << 20);
-        private final CpuState s = new CpuState();
+        final CpuState s = new CpuState();
         final Cpu cpu;
         private CpuExit exit;
         private boolean mode64;
@@ -239,6 +266,14 @@ class BlockCompilerDifferentialTest {
             ram.write64(0x3008, UNBACKED | 0x83);
             cpu = new Cpu(s, memory, new IoBus(), new CpuConfig(() -> 0, false, -1));
             cpu.compileThreshold = threshold;
+        }
+
+        /** Maps the first 2 MiB through a page table at 0x4000 (4 KiB pages, identity) instead of one large page. */
+        void pageTable() {
+            ram.write64(0x3000, 0x4003);
+            for (int i = 0; i < 512; i++) {
+                ram.write64(0x4000 + 8 * i, (long) i << 12 | 3);
+            }
         }
 
         void load(boolean mode64, byte[] program) {
