@@ -72,6 +72,8 @@ public final class Cpu {
      * 29.5 s with 40, 21.4 s with 1000, 20.9 s with 8000).
      */
     int compileThreshold = 2000;
+    /** The last block of a chain that ended without an exit: the block found next is linked to it. */
+    private CompiledBlock chainEnd;
     /**
      * The next instruction starts a straight-line run, where a compiled block may start: after a branch, a generic
      * instruction, a fault, an interrupt or a block.
@@ -245,9 +247,15 @@ public final class Cpu {
                 mode = x.codeSize();
                 pa = fetchAddress(start, mode);
             }
+            CompiledBlock previous = chainEnd;
+            chainEnd = null;
             if (blockRoom >= 0) {
                 CompiledBlock b = block(pa, start, mode);
                 if (b != null) {
+                    if (previous != null) {
+                        // the chain before ended where this block starts (in another code page, or with no room)
+                        previous.link(b, state.seg[SegmentRegister.CS], x.mode(), x.mmu.generation());
+                    }
                     return runBlock(b);
                 }
             }
@@ -451,9 +459,15 @@ public final class Cpu {
             while (true) {
                 blocksRun++;
                 done += b.run(x, Math.min(room - done, MAX_LOOP));
-                if (x.exitPending || x.deviceAccessed || stopRequested || (b = nextBlock(b, room - done)) == null) {
+                if (x.exitPending || x.deviceAccessed || stopRequested) {
                     break;
                 }
+                CompiledBlock next = nextBlock(b, room - done);
+                if (next == null) {
+                    chainEnd = b;
+                    break;
+                }
+                b = next;
             }
         } catch (ExitSignal e) {
             blockStopped(b, done);
