@@ -14,20 +14,20 @@ import java.util.List;
 
 /**
  * A benchmark, not a test: guest instructions retired per second for each ../shared/bench guest in the
- * core, using the images BenchGuestTest builds into target/bench-small. Runs only with
- * -Dbenchmark=true; prints one line per guest (best of three runs). Where qemu-system-x86_64 is
- * installed, QEMU TCG runs the same image in the same run (the bench's run-qemu.sh), and the line
- * shows its rate beside ours: the instructions the core counted for the image over the time QEMU's
- * guest measured for its workload with RDTSC (tsc_delta / the host TSC rate, so QEMU's start and
- * firmware are left out), and the ratio of the two.
+ * core, built with the bench's own workload sizes into target/bench-full (0.46 to 4.5 G instructions each, so
+ * the JVM's warm-up is a small part of every figure). Runs only with -Dbenchmark=true; prints one line per
+ * guest, the best of {@code -Drounds} runs (2 unless given). Where qemu-system-x86_64 is installed, QEMU TCG
+ * runs the same image in the same run (the bench's run-qemu.sh), and the line shows its rate beside ours: the
+ * instructions the core counted for the image over the time QEMU's guest measured for its workload with RDTSC
+ * (tsc_delta / the host TSC rate, so QEMU's start and firmware are left out), and the ratio of the two.
  */
 class BenchGuestSpeedBenchmark {
     @Test
     void benchGuests() throws Exception {
         Assumptions.assumeTrue(Boolean.getBoolean("benchmark"), "run with -Dbenchmark=true");
-        Path bench = Path.of("target", "bench-small").toAbsolutePath();
+        Path bench = SharedBench.build("bench-full", "");
         Path dir = bench.resolve("out/guest");
-        Assumptions.assumeTrue(Files.isDirectory(dir), "run BenchGuestTest first (it builds the images)");
+        int rounds = Integer.getInteger("rounds", 2);
         boolean qemu = SharedBench.onPath("qemu-system-x86_64") && Files.isExecutable(bench.resolve("out/tools/tsc-hz"));
         double tscHz = qemu ? Double.parseDouble(SharedBench.run(bench, List.of("out/tools/tsc-hz")).trim()) : 0;
         for (String w : new String[] {"int", "mem", "branch", "fp"}) {
@@ -36,7 +36,7 @@ class BenchGuestSpeedBenchmark {
                 byte[] image = Files.readAllBytes(dir.resolve(name + ".bin"));
                 double best = 0;
                 long n = 0;
-                for (int round = 0; round < 3; round++) {
+                for (int round = 0; round < rounds; round++) {
                     long[] result = run(image);
                     n = result[0];
                     best = Math.max(best, result[0] * 1e3 / result[1]);
