@@ -318,6 +318,7 @@ public final class Vcpu {
     void restore(VcpuState s) {
         cpu.state().copyFrom(s.registers());
         cpu.stateChanged();
+        cpu.discardPendingTrap();
         GuestDebug d = s.debug();
         cpu.setDebug(d.enabled(), d.enabled() && d.singleStep(), d.enabled() ? d.breakpoints() : new long[0]);
         debug = d;

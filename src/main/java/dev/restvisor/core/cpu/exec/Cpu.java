@@ -61,6 +61,10 @@ public final class Cpu {
     /** RIP of the breakpoint just reported, so that resuming executes that instruction. */
     private long resumeFromBreakpoint = -1;
     private long retired;
+    /** A #DB trap of a retired instruction whose delivery waits for an MMIO answer ({@link #debugTrap}). */
+    private boolean pendingTrap;
+    private boolean pendingSingleStep;
+    private long pendingHits;
     /** False runs every instruction through the generic executors (a test compares the two paths). */
     boolean fastForms = true;
     /** Compiles hot straight-line runs of fast forms ({@code core.cpu.jit}); its blocks live in {@link #code}. */
@@ -130,6 +134,15 @@ public final class Cpu {
         boolean poll = true;
         int untilPoll = POLL_PERIOD;
         try {
+            if (pendingTrap) {
+                // before anything else: the trap belongs to the instruction that retired last
+                if (debugTrap(pendingSingleStep, pendingHits) || x.exitPending) {
+                    return finish(exit.reason);
+                }
+                if (x.shutdown) {
+                    return finish(ExitReason.SHUTDOWN);
+                }
+            }
             while (true) {
                 if (stopRequested) {
                     stopRequested = false;
@@ -312,28 +325,8 @@ public final class Cpu {
             if (d.op == Op.MOVDR) {
                 x.dataBreakpointsArmed = DebugRegisters.dataBreakpointsArmed(state);
             }
-            try {
-                if ((x.dataBreakpointHits != 0 || trap) && !x.shutdown) {
-                    // the trap is delivered through the IDT: CS, SS and the privilege level may change
-                    unsettle();
-                }
-                if (x.dataBreakpointHits != 0 && !x.shutdown) {
-                    if (trap) {
-                        // one #DB reports both the single step and the data breakpoints (SDM Vol. 3A 18.2.3)
-                        state.dr6 |= DebugRegisters.DR6_BS;
-                    }
-                    DebugRegisters.dataTrap(x, x.dataBreakpointHits);
-                } else if (trap && !x.shutdown) {
-                    DebugRegisters.singleStepTrap(x);
-                }
-            } catch (GuestFault f) {
-                // the instruction has retired: a fault while delivering the trap keeps the new RIP
-                return fault(f);
-            } catch (ExitSignal e) {
-                // the trap's delivery waits for an MMIO answer; the instruction has retired and must not run again,
-                // so the trap is not raised after all (a limitation: no pending-trap state survives the exit)
-                x.mmioReads.retire();
-                return true;
+            if ((x.dataBreakpointHits != 0 || trap) && !x.shutdown) {
+                return debugTrap(trap, x.dataBreakpointHits) || x.exitPending;
             }
             return x.exitPending;
         } catch (ExitSignal e) {
@@ -358,6 +351,45 @@ public final class Cpu {
             x.mmioReads.retire();
             return fault(GuestFault.ud());
         }
+    }
+
+    /**
+     * Delivers the #DB trap of a retired instruction: a single step, data breakpoint hits, or both in one #DB (SDM
+     * Vol. 3A 18.2.3). When its delivery waits for an MMIO answer (an IDT, GDT or stack outside RAM), the trap stays
+     * pending and the next run delivers it before anything else, as the instruction must not run again.
+     *
+     * @return true when the run must return
+     */
+    private boolean debugTrap(boolean singleStep, long hits) {
+        // the trap is delivered through the IDT: CS, SS and the privilege level may change
+        unsettle();
+        blockHead = true;
+        try {
+            if (hits != 0) {
+                if (singleStep) {
+                    state.dr6 |= DebugRegisters.DR6_BS;
+                }
+                DebugRegisters.dataTrap(x, hits);
+            } else {
+                DebugRegisters.singleStepTrap(x);
+            }
+        } catch (GuestFault f) {
+            // the instruction has retired: a fault while delivering the trap keeps the new RIP
+            pendingTrap = false;
+            return fault(f);
+        } catch (ExitSignal e) {
+            pendingTrap = true;
+            pendingSingleStep = singleStep;
+            pendingHits = hits;
+            x.mmioReads.rewind();
+            return true;
+        }
+        if (pendingTrap) {
+            // its answered reads are used up
+            pendingTrap = false;
+            x.mmioReads.retire();
+        }
+        return false;
     }
 
     /** No debug feature is active and no exit's completion waits: compiled blocks may run. */
@@ -762,6 +794,16 @@ public final class Cpu {
     public void stateChanged() {
         x.mmu.flushAll();
         code.flush();
+    }
+
+    /**
+     * Forgets a #DB trap whose delivery waited for an MMIO answer: the state was replaced by one from another
+     * point of the run (a snapshot), where that trap never happened. A register write keeps it, as KVM keeps a
+     * pending exception across KVM_SET_REGS.
+     */
+    public void discardPendingTrap() {
+        pendingTrap = false;
+        x.mmioReads.retire();
     }
 
     /** KVM_TRANSLATE under the current paging mode; touches no accessed/dirty bits. */

@@ -1,5 +1,6 @@
 package dev.restvisor.core.cpu.exec;
 
+import dev.restvisor.core.cpu.state.DescriptorTable;
 import dev.restvisor.core.cpu.state.Rflags;
 import dev.restvisor.core.io.IoBus;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import static dev.restvisor.core.cpu.exec.FlatMachine.CODE;
 import static dev.restvisor.core.cpu.exec.FlatMachine.CODE_SEL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The guest's own breakpoints in DR0-DR3 (SDM Vol. 3A 18.2-18.3): data breakpoints (R/W 01 write, 11 read or
@@ -186,5 +188,40 @@ class DataBreakpointTest {
         m.state.rflags &= ~Rflags.RF;
         assertEquals("[eip+a B0, eip+a B1 RF]", run(m).toString());
         assertEquals(0x6020, m.state.gpr[7]);
+    }
+
+    /**
+     * A single-step trap whose delivery needs an MMIO answer (the IDT lies outside RAM) stays pending across the
+     * exit: the next run delivers it before anything else, and the stepped instruction does not run twice.
+     */
+    @Test
+    void singleStepTrapWaitsForItsIdtReadAnswer() {
+        FlatMachine m = new FlatMachine();
+        long idt = 0x500000;
+        m.state.idt = new DescriptorTable(idt, 32 * 8 - 1);
+        // inc ecx (stepped), then inc ecx again: the trap comes between them
+        m.code(0x41, 0x41, 0xF4);
+        m.state.rflags |= Rflags.TF;
+        long gate = (FlatMachine.handler(1) & 0xffff) | ((long) CODE_SEL << 16) | (0x8eL << 40)
+                | ((FlatMachine.handler(1) & 0xffff0000L) << 32);
+        CpuExit e = m.run();
+        int answered = 0;
+        while (e.reason == ExitReason.MMIO && !e.mmioWrite) {
+            long offset = e.mmioPhysAddr - (idt + 8);
+            byte[] data = new byte[e.mmioLen];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (byte) (gate >>> (8 * (offset + i)));
+            }
+            m.cpu.completeMmioRead(data);
+            answered++;
+            e = m.run();
+        }
+        assertEquals(ExitReason.HLT, e.reason);
+        assertTrue(answered > 0, "the gate was read through MMIO exits");
+        // the handler for vector 1 ran once, on the trap after the first INC only
+        assertEquals("[1]", java.util.Arrays.toString(m.marks.toByteArray()));
+        assertEquals(1, m.state.gpr[1]);
+        assertEquals(CODE + 1, m.stack(0));
+        assertEquals(DebugRegisters.DR6_BS, m.state.dr6 & DebugRegisters.DR6_BS);
     }
 }
