@@ -90,7 +90,7 @@ final class CodeCache {
     }
 
     /** Recently used pages, direct-mapped by frame: the common lookup touches neither the map nor a boxed key. */
-    private static final int RECENT = 256;
+    private static final int RECENT = 4096;
 
     private final GuestMemory memory;
     private final Map<Long, Page> pages = new ConcurrentHashMap<>();

@@ -70,12 +70,18 @@ public final class Cpu {
     /** Compiles hot straight-line runs of fast forms ({@code core.cpu.jit}); its blocks live in {@link #code}. */
     private final BlockCompiler compiler = new BlockCompiler(MethodHandles.lookup());
     /**
-     * Runs of a block head after which its block is compiled: at most 65535 (a test compiles at once with 1, or never
-     * with {@link Integer#MAX_VALUE}). A block costs its class, which the JVM first interprets and then compiles on
+     * Runs of a block head's {@link InterpretedBlock} after which its block is compiled, or of the head itself when
+     * this is below {@link #interpretThreshold} (a test compiles at once with 1, or never with
+     * {@link Integer#MAX_VALUE}). A block costs its class, which the JVM first interprets and then compiles on
      * the same few cores: only code that will run much longer pays that back (a Linux boot to its prompt took
      * 29.5 s with 40, 21.4 s with 1000, 20.9 s with 8000).
      */
     int compileThreshold = 2000;
+    /**
+     * Runs of a block head after which it takes an {@link InterpretedBlock} (until {@link #compileThreshold} more
+     * runs compile it): the run loop's per-instruction work is left out of code that runs more than a few times.
+     */
+    int interpretThreshold = 8;
     /** The last block of a chain that ended without an exit: the block found next is linked to it. */
     private CompiledBlock chainEnd;
     /**
@@ -405,9 +411,10 @@ public final class Cpu {
      */
     private CompiledBlock block(long pa, long start, int mode) {
         CompiledBlock b = code.block(pa);
-        if (b == null && code.warm(pa, compileThreshold)) {
+        boolean hot = b instanceof InterpretedBlock t && t.hot();
+        if (hot || b == null && code.warm(pa, Math.min(interpretThreshold, compileThreshold))) {
             try {
-                b = compile(pa, start, mode);
+                b = compile(pa, start, mode, !hot && interpretThreshold < compileThreshold);
             } catch (IllegalStateException e) {
                 // a block the compiler could not load (a core bug): the run stays interpreted
                 lastHostError = e;
@@ -419,12 +426,12 @@ public final class Cpu {
     }
 
     /**
-     * Compiles the run of fast forms at a block head: up to the first branch other than Jcc (included), the first
-     * generic instruction or the end of the page (excluded), at most {@link #MAX_BLOCK} instructions; a Jcc on the
-     * way is an exit of the block when taken. Instructions
-     * not yet run are decoded from the page and cached like the interpreter's.
+     * Compiles the run of fast forms at a block head (or makes its {@link InterpretedBlock}): up to the first branch
+     * other than Jcc (included), the first generic instruction or the end of the page (excluded), at most
+     * {@link #MAX_BLOCK} instructions; a Jcc on the way is an exit of the block when taken. Instructions not yet run
+     * are decoded from the page and cached like the interpreter's.
      */
-    private CompiledBlock compile(long pa, long start, int mode) {
+    private CompiledBlock compile(long pa, long start, int mode, boolean interpreted) {
         List<DecodedInstruction> run = new ArrayList<>();
         long p = pa;
         long rip = start;
@@ -451,7 +458,10 @@ public final class Cpu {
             return null;
         }
         boolean stack = run.stream().anyMatch(d -> FastPath.usesStack(d.fastForm));
-        CompiledBlock b = compiler.compile(run, start, mode, stack ? x.stackSize() : 0);
+        CompiledBlock b = interpreted
+                ? new InterpretedBlock(run.toArray(new DecodedInstruction[0]), start, mode, compileThreshold)
+                : compiler.compile(run, start, mode, stack ? x.stackSize() : 0);
+        // in place of the interpreted block, if there is one
         code.putBlock(pa, b);
         return b;
     }

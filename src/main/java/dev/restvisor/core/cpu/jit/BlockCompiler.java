@@ -11,6 +11,7 @@ import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.ref.WeakReference;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,16 +66,10 @@ public final class BlockCompiler {
      */
     public CompiledBlock compile(List<DecodedInstruction> run, long rip, int mode, int stackSize) {
         DecodedInstruction[] insns = run.toArray(new DecodedInstruction[0]);
-        long[] starts = new long[insns.length];
-        long[] nexts = new long[insns.length];
-        long at = rip;
-        for (int k = 0; k < insns.length; k++) {
-            starts[k] = at;
-            long next = at + insns[k].length;
-            at = mode == 64 ? next : next & 0xffffffffL;
-            nexts[k] = at;
-        }
-        long lastByte = (starts[insns.length - 1] + insns[insns.length - 1].length - 1) & 0xffffffffL;
+        long[] rips = CompiledBlock.rips(insns, rip, mode);
+        long[] starts = Arrays.copyOf(rips, insns.length);
+        long[] nexts = Arrays.copyOfRange(rips, 1, insns.length + 1);
+        long lastByte = CompiledBlock.lastByte(insns, starts);
         StringBuilder code = new StringBuilder();
         for (DecodedInstruction d : insns) {
             for (int i = 0; i < d.length; i++) {

@@ -18,7 +18,7 @@ public abstract class CompiledBlock {
     /** The stack size its pushes and pops assume (SS.B: 2 or 4 bytes; 8 in 64-bit mode), 0 when it has none. */
     private final int stackSize;
     /** The RIP of each instruction. */
-    private final long[] starts;
+    protected final long[] starts;
     /** The CS offset of the block's last byte (outside 64-bit mode the whole run must lie inside the CS limit). */
     private final long lastByte;
     /** The instructions, for those the block hands to the interpreter's fast forms. */
@@ -49,6 +49,26 @@ public abstract class CompiledBlock {
      * @return the number of instructions retired (1 or more)
      */
     public abstract int run(Interpreter x, long room);
+
+    /**
+     * The RIP of each instruction of a run that starts at {@code rip} in code of size {@code mode}, and at index
+     * {@code insns.length} the RIP after the last (outside 64-bit code, RIPs wrap at 4 GiB).
+     */
+    public static long[] rips(DecodedInstruction[] insns, long rip, int mode) {
+        long[] rips = new long[insns.length + 1];
+        rips[0] = rip;
+        for (int k = 0; k < insns.length; k++) {
+            long next = rips[k] + insns[k].length;
+            rips[k + 1] = mode == 64 ? next : next & 0xffffffffL;
+        }
+        return rips;
+    }
+
+    /** The CS offset of the last byte of a run whose instructions start at {@code starts}. */
+    public static long lastByte(DecodedInstruction[] insns, long[] starts) {
+        int last = insns.length - 1;
+        return (starts[last] + insns[last].length - 1) & 0xffffffffL;
+    }
 
     public long rip() {
         return rip;

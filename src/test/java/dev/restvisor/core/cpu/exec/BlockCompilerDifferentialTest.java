@@ -22,9 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Compiled blocks ({@code core.cpu.jit}) against the interpreter: random programs of fast forms (the generator of
- * {@link FastPathDifferentialTest}, with branches, calls and returns among them) run on two vcpus, one that never
- * compiles and one that compiles every block head on its first run, in 64-bit and 32-bit protected mode. Each
+ * Blocks against the interpreter: random programs of fast forms (the generator of {@link FastPathDifferentialTest},
+ * with branches, calls and returns among them) run on a vcpu that never makes blocks and on three that do: one
+ * compiles every block head on its first run ({@code core.cpu.jit}), one runs {@link InterpretedBlock}s only, and one
+ * runs interpreted blocks that are compiled on their third run, in 64-bit and 32-bit protected mode. Each
  * program runs twice from the same state (the first run makes its heads hot), in slices of random instruction
  * limits that end inside blocks, with memory operands that fault (#PF, #GP), reach unbacked memory (MMIO read and
  * write exits, answered and resumed) or overwrite the program itself, some with TF set (single steps, each a #DB
@@ -43,8 +44,12 @@ class BlockCompilerDifferentialTest {
     @Test
     void blocksMatchTheInterpreter() {
         Random rnd = new Random(20261204);
-        Vcpu compiled = new Vcpu(1);
-        Vcpu interpreted = new Vcpu(Integer.MAX_VALUE);
+        // compiled at once; interpreted blocks only; interpreted blocks replaced by compiled ones after 3 runs
+        Vcpu[] tiers = {new Vcpu(1, Integer.MAX_VALUE), new Vcpu(Integer.MAX_VALUE, 1), new Vcpu(3, 1)};
+        String[] tierNames = {"compiled", "interpreted blocks", "interpreted, then compiled"};
+        // each beside an interpreter of its own, so that the retired counts and the accessed flags stay comparable
+        Vcpu[] interpreters = {new Vcpu(Integer.MAX_VALUE, Integer.MAX_VALUE),
+            new Vcpu(Integer.MAX_VALUE, Integer.MAX_VALUE), new Vcpu(Integer.MAX_VALUE, Integer.MAX_VALUE)};
         List<String> failures = new ArrayList<>();
         int[] exits = new int[ExitReason.values().length];
         int slices = 0;
@@ -85,44 +90,53 @@ class BlockCompilerDifferentialTest {
                 mxcsr = masks | rnd.nextInt(4) << 13 | rnd.nextInt(0x40) | (rnd.nextBoolean() ? 0x8040 : 0);
             }
             int sseState = rnd.nextInt(12);
-            compiled.load(mode64, program);
-            interpreted.load(mode64, program);
-            for (int pass = 0; pass < 2; pass++) {
-                compiled.reset(regs, mem, flags, xmm, mxcsr, sseState);
-                interpreted.reset(regs, mem, flags, xmm, mxcsr, sseState);
-                long seed = rnd.nextLong();
-                Random a = new Random(seed);
-                Random b = new Random(seed);
-                for (int slice = 0; slice < 12; slice++) {
-                    ExitReason e = compiled.slice(a);
-                    interpreted.slice(b);
-                    slices++;
-                    exits[e.ordinal()]++;
-                    String diff = compiled.diff(interpreted);
-                    if (diff != null) {
-                        failures.add((mode64 ? "64" : "32") + " case " + i + " pass " + pass + " slice " + slice
-                                + " program " + FastPathDifferentialTest.hex(program) + ":" + diff);
-                        break;
-                    }
-                    if (e != ExitReason.INTR && e != ExitReason.MMIO) {
-                        break;
+            for (int t = 0; t < tiers.length; t++) {
+                Vcpu tier = tiers[t];
+                Vcpu interpreted = interpreters[t];
+                tier.load(mode64, program);
+                interpreted.load(mode64, program);
+                for (int pass = 0; pass < 2; pass++) {
+                    tier.reset(regs, mem, flags, xmm, mxcsr, sseState);
+                    interpreted.reset(regs, mem, flags, xmm, mxcsr, sseState);
+                    long seed = rnd.nextLong();
+                    Random a = new Random(seed);
+                    Random b = new Random(seed);
+                    for (int slice = 0; slice < 12; slice++) {
+                        ExitReason e = tier.slice(a);
+                        interpreted.slice(b);
+                        slices++;
+                        exits[e.ordinal()]++;
+                        String diff = tier.diff(interpreted);
+                        if (diff != null) {
+                            failures.add(tierNames[t] + ", " + (mode64 ? "64" : "32") + " case " + i + " pass " + pass
+                                    + " slice " + slice + " program " + FastPathDifferentialTest.hex(program) + ":"
+                                    + diff);
+                            break;
+                        }
+                        if (e != ExitReason.INTR && e != ExitReason.MMIO) {
+                            break;
+                        }
                     }
                 }
             }
         }
         assertTrue(failures.isEmpty(), () -> String.join("\n", failures));
-        assertNull(compiled.cpu.lastHostError, () -> "host error " + compiled.cpu.lastHostError);
-        assertNull(interpreted.cpu.lastHostError);
+        for (Vcpu tier : tiers) {
+            assertNull(tier.cpu.lastHostError, () -> "host error " + tier.cpu.lastHostError);
+            assertTrue(tier.cpu.blocksRun > CASES, () -> "only " + tier.cpu.blocksRun + " blocks ran");
+        }
+        for (Vcpu interpreted : interpreters) {
+            assertNull(interpreted.cpu.lastHostError);
+            assertTrue(interpreted.cpu.blocksRun == 0);
+        }
         StringBuilder summary = new StringBuilder();
         for (ExitReason r : ExitReason.values()) {
             if (exits[r.ordinal()] > 0) {
                 summary.append(' ').append(r).append('=').append(exits[r.ordinal()]);
             }
         }
-        System.out.printf("blocks: %d cases, %d slices, %d blocks run, exits%s%n", CASES, slices,
-                compiled.cpu.blocksRun, summary);
-        assertTrue(compiled.cpu.blocksRun > CASES, () -> "only " + compiled.cpu.blocksRun + " blocks ran");
-        assertTrue(interpreted.cpu.blocksRun == 0);
+        System.out.printf("blocks: %d cases, %d slices, %d / %d / %d blocks run, exits%s%n", CASES, slices,
+                tiers[0].cpu.blocksRun, tiers[1].cpu.blocksRun, tiers[2].cpu.blocksRun, summary);
         for (ExitReason r : new ExitReason[] {ExitReason.INTR, ExitReason.MMIO, ExitReason.EXCEPTION, ExitReason.HLT}) {
             assertTrue(exits[r.ordinal()] > 50, () -> r + " exits: " + exits[r.ordinal()]);
         }
@@ -140,7 +154,7 @@ class BlockCompilerDifferentialTest {
         byte[] loop = HexFormat.of().parseHex("b964000000e9f60f000001c3ffc983f932751448c7042588400000032001000f013c2500"
                 + "10010085c975daf4");
         for (int threshold : new int[] {1, Integer.MAX_VALUE}) {
-            Vcpu v = new Vcpu(threshold);
+            Vcpu v = new Vcpu(threshold, Integer.MAX_VALUE);
             v.pageTable();
             v.load(true, loop);
             // 0x11000 and 0x12000: mov eax, 1 (2) / jmp 0x1000a
@@ -259,13 +273,14 @@ class BlockCompilerDifferentialTest {
         private CpuExit exit;
         private boolean mode64;
 
-        Vcpu(int threshold) {
+        Vcpu(int compileThreshold, int interpretThreshold) {
             ram.write64(0x1000, 0x2003);
             ram.write64(0x2000, 0x3003);
             ram.write64(0x3000, 0x83);
             ram.write64(0x3008, UNBACKED | 0x83);
             cpu = new Cpu(s, memory, new IoBus(), new CpuConfig(() -> 0, false, -1));
-            cpu.compileThreshold = threshold;
+            cpu.compileThreshold = compileThreshold;
+            cpu.interpretThreshold = interpretThreshold;
         }
 
         /** Maps the first 2 MiB through a page table at 0x4000 (4 KiB pages, identity) instead of one large page. */
