@@ -29,8 +29,11 @@ public final class Cpu {
     private static final int POLL_PERIOD = 1024;
     /** The most instructions one compiled block holds (a JVM method stays well below the JIT's size limit). */
     private static final int MAX_BLOCK = 32;
-    /** The most instructions a loop block runs before the run loop sees a stop request. */
-    private static final int MAX_LOOP = 1 << 16;
+    /**
+     * The most instructions a chain of blocks (a loop block included) runs before the run loop takes over again: it
+     * sees stop requests and keeps the chain's count well inside an int.
+     */
+    private static final int MAX_CHAIN = 1 << 16;
     private final CpuState state;
     private final Interpreter x;
     private final CodeCache code;
@@ -494,13 +497,13 @@ public final class Cpu {
         // a device access before the block (left from a stretch with IF = 0) must not stop it, nor be forgotten
         boolean deviceAccessed = x.deviceAccessed;
         x.deviceAccessed = false;
-        long room = blockRoom;
+        long room = Math.min(blockRoom, MAX_CHAIN);
         int done = 0;
         CompiledBlock b = first;
         try {
             while (true) {
                 blocksRun++;
-                done += b.run(x, Math.min(room - done, MAX_LOOP));
+                done += b.run(x, room - done);
                 if (x.exitPending || x.deviceAccessed || stopRequested) {
                     break;
                 }
