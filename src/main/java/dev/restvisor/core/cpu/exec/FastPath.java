@@ -203,16 +203,30 @@ public final class FastPath {
         }
     }
 
+    /** The register number of operand {@code i} (0 or 1) in a {@link DecodedInstruction#fastOperands} word. */
+    public static int register(int fastOperands, int i) {
+        return fastOperands >>> 8 * i & 0xff;
+    }
+
+    /** The size in bytes of operand {@code i} (0 or 1) in a {@link DecodedInstruction#fastOperands} word. */
+    public static int size(int fastOperands, int i) {
+        return fastOperands >>> 16 + 8 * i & 0xff;
+    }
+
+    /** The register-width mask of a 4- or 8-byte destination without a branch: 0xffffffff or all ones. */
+    public static long wide(int size) {
+        return -1L >>> 64 - 8 * size;
+    }
+
     /** Runs an instruction whose {@link DecodedInstruction#fastForm} is not {@link #NONE}. */
     static void execute(Interpreter x, DecodedInstruction d) {
         long[] g = x.state.gpr;
         int ops = d.fastOperands;
-        int r0 = ops & 0xff;
-        int r1 = (ops >>> 8) & 0xff;
-        int s0 = (ops >>> 16) & 0xff;
-        int s1 = ops >>> 24;
-        // the register-width mask of 4- and 8-byte forms without a branch: 0xffffffff or all ones
-        long wide = -1L >>> (64 - 8 * s0);
+        int r0 = register(ops, 0);
+        int r1 = register(ops, 1);
+        int s0 = size(ops, 0);
+        int s1 = size(ops, 1);
+        long wide = wide(s0);
         switch (d.fastForm) {
             case MOV_RR -> g[r0] = g[r1] & wide;
             case MOV_RM -> g[r0] = x.read(d.memorySegment, x.ea, s1) & wide;

@@ -118,12 +118,11 @@ final class BlockEmitter {
 
     private void instruction(int k) {
         DecodedInstruction d = insns[k];
-        int ops = d.fastOperands;
-        int r0 = ops & 0xff;
-        int r1 = (ops >>> 8) & 0xff;
-        int s0 = (ops >>> 16) & 0xff;
-        int s1 = ops >>> 24;
-        long wide = -1L >>> (64 - 8 * s0);
+        int r0 = FastPath.register(d.fastOperands, 0);
+        int r1 = FastPath.register(d.fastOperands, 1);
+        int s0 = FastPath.size(d.fastOperands, 0);
+        int s1 = FastPath.size(d.fastOperands, 1);
+        long wide = FastPath.wide(s0);
         switch (d.fastForm) {
             case FastPath.NOP -> { }
             case FastPath.MOV_RR -> {
