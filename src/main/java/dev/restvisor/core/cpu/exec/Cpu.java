@@ -487,9 +487,10 @@ public final class Cpu {
     /**
      * Runs a compiled block, which begins in the state the interpreter would have before its first instruction and
      * ends in the state after its last retired one, and then the blocks that follow it (linked ones in any code page,
-     * others in the same code page) for as long as nothing needs the run loop: the next instruction is a block head (the one before ended a block),
-     * and the loop would check nothing a fast form can change, except what ends the chain here (an exit, a device
-     * access, which is followed by an interrupt poll, a stop request, and the room left in {@link #blockRoom}).
+     * others in the same code page) for as long as nothing needs the run loop: the next instruction is a block head
+     * (the one before ended a block), and the loop would check nothing a fast form can change, except what ends the
+     * chain here (an exit, a device access, which is followed by an interrupt poll, a stop request, and the room left
+     * in {@link #blockRoom}, at most {@link #MAX_CHAIN}).
      * A fault or an exit is then handled as {@link #step}'s.
      */
     private boolean runBlock(CompiledBlock first) {

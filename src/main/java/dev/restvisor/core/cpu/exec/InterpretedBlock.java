@@ -16,7 +16,8 @@ import java.util.Arrays;
  * pending, reached a device or wrote its own code page; a taken Jcc leaves it.
  */
 final class InterpretedBlock extends CompiledBlock {
-    private final long[] nexts;
+    /** The RIP of each instruction, and at the end the RIP after the last: instruction k falls through to k + 1. */
+    private final long[] rips;
     private final int compileAt;
     private int runs;
 
@@ -25,12 +26,8 @@ final class InterpretedBlock extends CompiledBlock {
     }
 
     private InterpretedBlock(DecodedInstruction[] insns, long[] rips, int mode, int compileAt) {
-        this(insns, Arrays.copyOf(rips, insns.length), Arrays.copyOfRange(rips, 1, insns.length + 1), mode, compileAt);
-    }
-
-    private InterpretedBlock(DecodedInstruction[] insns, long[] starts, long[] nexts, int mode, int compileAt) {
-        super(starts[0], mode, 0, starts, CompiledBlock.lastByte(insns, starts), insns);
-        this.nexts = nexts;
+        super(rips[0], mode, 0, Arrays.copyOf(rips, insns.length), CompiledBlock.lastByte(insns, rips), insns);
+        this.rips = rips;
         this.compileAt = compileAt;
     }
 
@@ -50,8 +47,8 @@ final class InterpretedBlock extends CompiledBlock {
         int last = run.length - 1;
         for (int k = 0; ; k++) {
             DecodedInstruction d = run[k];
-            long next = nexts[k];
-            s.rip = starts[k];
+            long next = rips[k + 1];
+            s.rip = rips[k];
             x.nextRip = next;
             if (d.hasMemory) {
                 x.ea = d.effectiveAddress(s.gpr, next);

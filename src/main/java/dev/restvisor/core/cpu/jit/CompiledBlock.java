@@ -64,7 +64,7 @@ public abstract class CompiledBlock {
         return rips;
     }
 
-    /** The CS offset of the last byte of a run whose instructions start at {@code starts}. */
+    /** The CS offset of the last byte of a run whose instructions start at {@code starts} (or its {@link #rips}). */
     public static long lastByte(DecodedInstruction[] insns, long[] starts) {
         int last = insns.length - 1;
         return (starts[last] + insns[last].length - 1) & 0xffffffffL;
@@ -148,5 +148,4 @@ public abstract class CompiledBlock {
         l.mode = mode;
         l.generation = generation;
     }
-
 }
