@@ -84,6 +84,7 @@ public final class Vm {
         }
         Cpu cpu = new Cpu(new CpuState(), memory, io, new CpuConfig(clock, cpuidExits, exceptionExitVectors));
         cpu.setInterruptController(interruptController);
+        cpu.setTimerHorizon(this::instructionsToNextTimer);
         Vcpu vcpu = new Vcpu(id, cpu, this::advanceTimers);
         vcpus[id] = vcpu;
         return vcpu;
@@ -209,6 +210,19 @@ public final class Vm {
             next = Math.min(next, t.nextDeadlineNanos());
         }
         return next;
+    }
+
+    /**
+     * With the deterministic clock, how many instructions a vcpu may retire before the next timer deadline
+     * (at least 1); Long.MAX_VALUE with real time or no deadline. A vcpu stops there and advances the timers, so
+     * each timer interrupt arrives at the same instruction in every run, however a client cuts its runs.
+     */
+    private long instructionsToNextTimer() {
+        if (realTime()) {
+            return Long.MAX_VALUE;
+        }
+        long deadline = nextTimerDeadline();
+        return deadline == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, deadline - clock.nanos());
     }
 
     /** Whether the realtime host clock drives this VM (else the deterministic instruction clock). */

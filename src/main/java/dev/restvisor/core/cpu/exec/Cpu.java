@@ -19,6 +19,7 @@ import dev.restvisor.core.memory.GuestMemory;
 import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * One vcpu's execution engine: the facade the VM layer drives. Not thread-safe except for
@@ -57,6 +58,7 @@ public final class Cpu {
     // (Interpreter.settledMode follows fetchSettled: see settle() and unsettle())
     private volatile boolean stopRequested;
     private InterruptController interruptController = InterruptController.NONE;
+    private LongSupplier timerHorizon = () -> Long.MAX_VALUE;
     private boolean requestInterruptWindow;
     private boolean debugEnabled;
     private boolean singleStep;
@@ -116,7 +118,8 @@ public final class Cpu {
     }
 
     /**
-     * Runs until an exit, at most {@code maxInstructions} instructions (then {@link ExitReason#INTR}).
+     * Runs until an exit, at most {@code maxInstructions} instructions and no further than the timer horizon
+     * ({@link #setTimerHorizon}; then {@link ExitReason#INTR}).
      * Before returning, lazy flags are folded into {@code state.rflags}. A pending IN or MMIO read
      * must have been completed first ({@link #completeIo}, {@link #completeMmioRead}); if it was
      * not, the instruction is retried and exits the same way again.
@@ -133,7 +136,8 @@ public final class Cpu {
             x.slotsChanged();
         }
         x.dataBreakpointsArmed = DebugRegisters.dataBreakpointsArmed(state);
-        long budget = maxInstructions;
+        x.timersTouched = false;
+        long budget = Math.min(maxInstructions, timerHorizon.getAsLong());
         // The interrupt sources are polled when they may have changed, not before every instruction (the
         // controller's query takes its lock): at entry (queued vectors, timers advanced between runs), after an
         // instruction that reached a device (EOI, mask writes, device IRQs), after a delivery (another one may
@@ -214,6 +218,11 @@ public final class Cpu {
                         untilPoll -= blockExtra;
                     }
                     blockExtra = 0;
+                }
+                if (x.timersTouched) {
+                    // a device write may have started or moved a timer: the run ends at its deadline
+                    x.timersTouched = false;
+                    budget = Math.min(budget, timerHorizon.getAsLong());
                 }
                 if (stop) {
                     return finish(exit.reason);
@@ -758,6 +767,15 @@ public final class Cpu {
     /** The INTR source: the PIC when the VM has one. */
     public void setInterruptController(InterruptController controller) {
         this.interruptController = controller == null ? InterruptController.NONE : controller;
+    }
+
+    /**
+     * With the deterministic clock, how many instructions may retire before the next timer deadline (at least 1,
+     * Long.MAX_VALUE when none): a run ends there, as if its budget ran out, so that the caller advances the timers
+     * at that exact instruction. It is read at run entry and after every device access.
+     */
+    public void setTimerHorizon(LongSupplier instructionsToNextDeadline) {
+        this.timerHorizon = instructionsToNextDeadline;
     }
 
     /** kvm_run.ready_for_interrupt_injection: IF = 1, no interrupt shadow, nothing queued. */

@@ -59,6 +59,8 @@ public final class Interpreter implements Decoder.ByteSource {
     boolean shutdown;
     /** The current run touched a port or MMIO device, which may have changed the interrupt request lines. */
     boolean deviceAccessed;
+    /** A port or MMIO device was touched since the run loop last read its timer horizon: a timer may have moved. */
+    boolean timersTouched;
     /** DR7 enables a data breakpoint: data accesses are checked against DR0-DR3. */
     boolean dataBreakpointsArmed;
     /** DR6 B0-B3 bits of data breakpoints hit by the current instruction (a trap after it retires). */
@@ -379,7 +381,7 @@ public final class Interpreter implements Decoder.ByteSource {
         }
         IoBus.Range<MmioDevice> r = io.mmioDevice(pa);
         if (r != null) {
-            deviceAccessed = true;
+            deviceAccess();
             return r.device().read(pa - r.base(), size) & mask(size);
         }
         return mmioReads.read(pa, size);
@@ -395,7 +397,7 @@ public final class Interpreter implements Decoder.ByteSource {
         }
         IoBus.Range<MmioDevice> r = io.mmioDevice(pa);
         if (r != null) {
-            deviceAccessed = true;
+            deviceAccess();
             r.device().write(pa - r.base(), size, v);
             return;
         }
@@ -459,11 +461,17 @@ public final class Interpreter implements Decoder.ByteSource {
 
     // ---------------------------------------------------------------- port I/O
 
+    /** A built-in device is being read or written. */
+    private void deviceAccess() {
+        deviceAccessed = true;
+        timersTouched = true;
+    }
+
     /** One element of IN/INS: a claimed port reads its device; otherwise the client supplies it via an exit. */
     long portIn(int port, int size, boolean string, long count) {
         PortIoDevice dev = io.portDevice(port);
         if (dev != null) {
-            deviceAccessed = true;
+            deviceAccess();
             return io.readPort(port, size) & mask(size);
         }
         if (pendingIn != null && pendingInPos + size <= pendingIn.length) {
@@ -494,7 +502,7 @@ public final class Interpreter implements Decoder.ByteSource {
     boolean portOut(int port, int size, long v, boolean string) {
         PortIoDevice dev = io.portDevice(port);
         if (dev != null) {
-            deviceAccessed = true;
+            deviceAccess();
             io.writePort(port, size, (int) v);
             return true;
         }
