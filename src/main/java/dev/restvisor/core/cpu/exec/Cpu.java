@@ -285,7 +285,7 @@ public final class Cpu {
                 if (b != null) {
                     if (previous != null) {
                         // the chain before ended where this block starts (in another code page, or with no room)
-                        previous.link(b, state.seg[SegmentRegister.CS], x.mode(), x.mmu.generation());
+                        link(previous, b, pa, state.seg[SegmentRegister.CS], x.mode());
                     }
                     return runBlock(b);
                 }
@@ -550,7 +550,8 @@ public final class Cpu {
 
     /**
      * The block at {@code state.rip} after block {@code from}, when it holds at most {@code room + 1} instructions:
-     * the one {@code from} is linked to under the current CS, mode word and MMU generation (in any code page), else
+     * the one {@code from} is linked to under the current CS and mode word, in any code page the TLB still maps as
+     * when it was linked ({@link CompiledBlock#linked}), else
      * the one the code cache holds in the code page of the settled fetch, which is then linked; null when neither.
      * A fast form changes none of what the link depends on, and a link is made only after {@link #block}'s checks.
      */
@@ -558,22 +559,35 @@ public final class Cpu {
         long start = state.rip;
         Segment cs = state.seg[SegmentRegister.CS];
         int mode = x.mode();
-        int generation = x.mmu.generation();
-        CompiledBlock b = from.linked(start, cs, mode, generation);
+        long lin = linear(start, from.mode(), cs);
+        CompiledBlock b = from.linked(start, lin, cs, mode, x.mmu, Mmu.FETCH | mode & Mmu.USER);
         if (b != null) {
             return b.size() - 1 <= room ? b : null;
         }
         long off = fetchMode == 64 ? start : start & 0xffffffffL;
-        long lin = fetchMode == 64 ? off : (fetchCsBase + off) & 0xffffffffL;
         if (!fetchSettled || off > fetchLimit || lin >>> 12 != fetchPage) {
             return null;
         }
         blockRoom = room;
         b = block(fetchFrame | (lin & 0xfff), start, fetchMode);
         if (b != null) {
-            from.link(b, cs, mode, generation);
+            link(from, b, fetchFrame, cs, mode);
         }
         return b;
+    }
+
+    /** The linear address of a RIP in code segment {@code cs}, in code of size {@code codeSize}. */
+    private static long linear(long rip, int codeSize, Segment cs) {
+        return codeSize == 64 ? rip : (cs.base() + (rip & 0xffffffffL)) & 0xffffffffL;
+    }
+
+    /**
+     * Links block {@code from} to {@code to}, found in physical frame {@code frame} under CS {@code cs} and mode word
+     * {@code mode}; a link within {@code from}'s own linear page needs no frame.
+     */
+    private static void link(CompiledBlock from, CompiledBlock to, long frame, Segment cs, int mode) {
+        boolean samePage = linear(from.rip(), from.mode(), cs) >>> 12 == linear(to.rip(), to.mode(), cs) >>> 12;
+        from.link(to, cs, mode, samePage ? -1 : frame & ~0xfffL);
     }
 
     /**

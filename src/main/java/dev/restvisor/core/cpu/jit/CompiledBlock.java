@@ -2,6 +2,7 @@ package dev.restvisor.core.cpu.jit;
 
 import dev.restvisor.core.cpu.decode.DecodedInstruction;
 import dev.restvisor.core.cpu.exec.Interpreter;
+import dev.restvisor.core.cpu.mmu.Mmu;
 
 /**
  * A straight-line run of instructions compiled to one method ({@link BlockCompiler}): entered at {@link #rip} in
@@ -107,14 +108,14 @@ public abstract class CompiledBlock {
     /**
      * A block this one was seen to continue in, with the context it was found under: the code segment (the
      * descriptor cache object, replaced by every CS load), the interpreter's mode word (privilege, code and stack
-     * size) and the MMU generation (every TLB flush and INVLPG changes it, so the target's physical page is still
-     * what the linear RIP translated to, as a TLB entry would be). Overwritten in place when its slot is reused.
+     * size), and the physical frame its linear page translated to, or -1 when that page is this block's own (whose
+     * translation held when this block was entered). Overwritten in place when its slot is reused.
      */
     private static final class Link {
         CompiledBlock target;
         Object cs;
         int mode;
-        int generation;
+        long frame;
     }
 
     /** Successors, direct-mapped by RIP: a block's taken and fall-through exits, or a return's recent targets. */
@@ -126,17 +127,24 @@ public abstract class CompiledBlock {
     }
 
     /**
-     * The successor recorded for {@code rip} under the same context, while it is valid (its code page unwritten);
-     * null when there is none.
+     * The successor recorded for {@code rip} under the same context, while it is valid (its code page unwritten)
+     * and, in another linear page, while the TLB still maps {@code linear} (the RIP's linear address) to the
+     * frame it was found in; null when there is none. A TLB flush or INVLPG of that page thus drops the link, as
+     * it would drop a translation.
      */
-    public CompiledBlock linked(long rip, Object cs, int mode, int generation) {
+    public CompiledBlock linked(long rip, long linear, Object cs, int mode, Mmu mmu, int access) {
         Link l = links[linkSlot(rip)];
-        return l != null && l.target.rip == rip && l.cs == cs && l.mode == mode && l.generation == generation
-                && l.target.valid ? l.target : null;
+        if (l == null || l.target.rip != rip || l.cs != cs || l.mode != mode || !l.target.valid) {
+            return null;
+        }
+        return l.frame < 0 || mmu.cachedFrame(linear, access) == l.frame ? l.target : null;
     }
 
-    /** Records {@code target} as the successor at its RIP found under this context. */
-    public void link(CompiledBlock target, Object cs, int mode, int generation) {
+    /**
+     * Records {@code target} as the successor at its RIP found under this context, in {@code frame}, or -1 when
+     * its linear page is this block's own.
+     */
+    public void link(CompiledBlock target, Object cs, int mode, long frame) {
         int i = linkSlot(target.rip);
         Link l = links[i];
         if (l == null) {
@@ -146,6 +154,6 @@ public abstract class CompiledBlock {
         l.target = target;
         l.cs = cs;
         l.mode = mode;
-        l.generation = generation;
+        l.frame = frame;
     }
 }

@@ -130,6 +130,19 @@ public final class Mmu {
     }
 
     /**
+     * The physical frame the TLB holds for {@code linear} and this access kind, or -1 when it holds none: a lookup
+     * that never walks, so it can neither fault nor set an accessed flag.
+     */
+    public long cachedFrame(long linear, int access) {
+        if ((state.efer & ControlRegisters.EFER_LMA) == 0) {
+            linear &= 0xffffffffL;
+        }
+        long page = linear >>> 12;
+        int i = (int) page & (TLB_SIZE - 1);
+        return tlbTag[i] == page && (tlbAllowed[i] & (1 << access)) != 0 ? tlbFrame[i] : -1;
+    }
+
+    /**
      * The fast path: the TLB entry that maps {@code linear} to RAM for this access kind, or -1 (a miss, MMIO,
      * or a write to a read-only slot), in which case the caller takes {@link #translate}. The access is
      * {@link #slot}{@code (i)} at {@link #slotOffset}{@code (i) + (linear & 0xfff)}.
