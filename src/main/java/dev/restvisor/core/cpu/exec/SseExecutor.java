@@ -76,9 +76,12 @@ public final class SseExecutor {
         if (aligned) {
             checkAligned(x, d);
         }
-        // the high half is checked first so that a fault on a second page leaves memory untouched
         long second = next8(x, d);
-        x.write(d.memorySegment, second, 8, x.read(d.memorySegment, second, 8));
+        if ((linear(x, d) & 0xfff) > 0xff0) {
+            // across a page boundary the high half is checked first, so that a fault on the second page leaves
+            // memory untouched (within one page both halves share a translation)
+            x.write(d.memorySegment, second, 8, x.read(d.memorySegment, second, 8));
+        }
         x.write(d.memorySegment, x.ea, 8, lo);
         x.write(d.memorySegment, second, 8, hi);
     }

@@ -113,13 +113,27 @@ final class SseEmitter {
                     store(v);
                     c.lload(BlockEmitter.B);
                     store(v + 1);
+                } else if (aligned) {
+                    // 16 aligned bytes never cross a page: the two halves, as SseExecutor.store128 writes them
+                    setEffectiveAddress();
+                    c.aload(BlockEmitter.X);
+                    block.instructionObject(k);
+                    c.invokestatic(CD_SSE, "checkAligned", EXECUTE);
+                    c.aload(BlockEmitter.X).loadConstant(d.memorySegment).lload(BlockEmitter.EA).loadConstant(8);
+                    load(v);
+                    c.invokevirtual(CD_INTERPRETER, block.writeMethod, BlockEmitter.WRITE);
+                    c.aload(BlockEmitter.X).loadConstant(d.memorySegment).lload(BlockEmitter.EA).loadConstant(8L).ladd();
+                    block.and(Interpreter.mask(d.addrSize));
+                    c.loadConstant(8);
+                    load(v + 1);
+                    c.invokevirtual(CD_INTERPRETER, block.writeMethod, BlockEmitter.WRITE);
                 } else {
                     setEffectiveAddress();
                     c.aload(BlockEmitter.X);
                     block.instructionObject(k);
                     load(v);
                     load(v + 1);
-                    c.loadConstant(aligned ? 1 : 0).invokestatic(CD_SSE, "store128", STORE128);
+                    c.iconst_0().invokestatic(CD_SSE, "store128", STORE128);
                 }
                 end(k, d);
             }
