@@ -14,10 +14,13 @@ public final class DirtyBitmap {
 
     private final long[] words;
     private final long pages;
+    private final long[] watched;
 
-    public DirtyBitmap(long pages) {
+    /** @param watched the slot's watch bits, set again for every page a clear unmarks (see MemorySlot) */
+    DirtyBitmap(long pages, long[] watched) {
         this.pages = pages;
         this.words = new long[(int) ((pages + 63) >>> 6)];
+        this.watched = watched;
     }
 
     public void mark(long page) {
@@ -38,6 +41,8 @@ public final class DirtyBitmap {
         byte[] out = new byte[(int) ((pages + 7) >>> 3)];
         for (int w = 0; w < words.length; w++) {
             long v = (long) WORDS.getAndSet(words, w, 0L);
+            // after the clear: the next write to each of these pages marks it again
+            WORDS.getAndBitwiseOr(watched, w, v);
             for (int b = 0; b < 8 && w * 8 + b < out.length; b++) {
                 out[w * 8 + b] = (byte) (v >>> (8 * b));
             }

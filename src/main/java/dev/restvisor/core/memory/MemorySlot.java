@@ -32,6 +32,11 @@ public final class MemorySlot {
     private final DirtyBitmap dirty;
     private final DirtyBitmap changes;
     private final long[] codePages;
+    /**
+     * Pages whose next write needs bookkeeping: not marked in the change log or the dirty log since that was last
+     * cleared, or holding cached code. A write to a page whose bit is clear costs one load and test.
+     */
+    private final long[] watched;
     private volatile CodeWriteListener codeWriteListener;
 
     /** Told when a write lands on a page that holds cached decoded instructions. */
@@ -47,9 +52,11 @@ public final class MemorySlot {
         this.size = size;
         this.arena = Arena.ofShared();
         this.data = arena.allocate(size, PAGE_SIZE);
-        this.dirty = (flags & LOG_DIRTY_PAGES) != 0 ? new DirtyBitmap(size >>> PAGE_SHIFT) : null;
-        this.changes = new DirtyBitmap(size >>> PAGE_SHIFT);
         this.codePages = new long[(int) (((size >>> PAGE_SHIFT) + 63) >>> 6)];
+        this.watched = new long[codePages.length];
+        watchAll(watched);
+        this.dirty = (flags & LOG_DIRTY_PAGES) != 0 ? new DirtyBitmap(size >>> PAGE_SHIFT, watched) : null;
+        this.changes = new DirtyBitmap(size >>> PAGE_SHIFT, watched);
     }
 
     /** A slot that keeps the storage of {@code previous}, with new flags (KVM allows flag changes on a live slot). */
@@ -60,10 +67,19 @@ public final class MemorySlot {
         this.size = previous.size;
         this.arena = previous.arena;
         this.data = previous.data;
-        this.dirty = (flags & LOG_DIRTY_PAGES) != 0 ? new DirtyBitmap(size >>> PAGE_SHIFT) : null;
         this.changes = previous.changes;
         this.codePages = previous.codePages;
+        this.watched = previous.watched;
         this.codeWriteListener = previous.codeWriteListener;
+        // before the new dirty log exists: every page is unmarked in it
+        watchAll(watched);
+        this.dirty = (flags & LOG_DIRTY_PAGES) != 0 ? new DirtyBitmap(size >>> PAGE_SHIFT, watched) : null;
+    }
+
+    private static void watchAll(long[] watched) {
+        for (int w = 0; w < watched.length; w++) {
+            DirtyBitmap.WORDS.getAndBitwiseOr(watched, w, -1L);
+        }
     }
 
     public int slot() { return slot; }
@@ -190,6 +206,9 @@ public final class MemorySlot {
         // right after that load also drops the page the caller caches into, which is as good as a mark.
         if (((long) DirtyBitmap.WORDS.getOpaque(codePages, word) & bit) == 0) {
             DirtyBitmap.WORDS.getAndBitwiseOr(codePages, word, bit);
+            // after the code bit: a writer that clears the watch bit first and then finds no code bit leaves this
+            // page watched, so its next write sees the code
+            DirtyBitmap.WORDS.getAndBitwiseOr(watched, word, bit);
         }
     }
 
@@ -203,15 +222,21 @@ public final class MemorySlot {
 
     /**
      * The bookkeeping of a write to one page: in the common case (page already marked in both logs,
-     * no cached code) three loads and tests, no atomic instruction.
+     * no cached code) one load and test of its watch bit, no atomic instruction. The watch bit is cleared before
+     * the logs are marked and the code bit tested: a log cleared, or code cached, in the meantime sets it again.
      */
     private void wrotePage(long page) {
+        long bit = 1L << page;
+        int word = (int) (page >>> 6);
+        // opaque: a plain load the JIT may not hoist, so a log clear or a code mark by another thread is seen promptly
+        if (((long) DirtyBitmap.WORDS.getOpaque(watched, word) & bit) == 0) {
+            return;
+        }
+        DirtyBitmap.WORDS.getAndBitwiseAnd(watched, word, ~bit);
         if (dirty != null) {
             dirty.mark(page);
         }
         changes.mark(page);
-        long bit = 1L << page;
-        int word = (int) (page >>> 6);
         if (((long) DirtyBitmap.WORDS.getOpaque(codePages, word) & bit) != 0
                 && ((long) DirtyBitmap.WORDS.getAndBitwiseAnd(codePages, word, ~bit) & bit) != 0) {
             CodeWriteListener l = codeWriteListener;
