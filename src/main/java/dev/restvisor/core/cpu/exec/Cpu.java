@@ -5,6 +5,7 @@ import dev.restvisor.core.cpu.decode.Decoder;
 import dev.restvisor.core.cpu.decode.Op;
 import dev.restvisor.core.cpu.jit.BlockCompiler;
 import dev.restvisor.core.cpu.jit.CompiledBlock;
+import dev.restvisor.core.cpu.jit.JumpCache;
 import dev.restvisor.core.cpu.mmu.Mmu;
 import dev.restvisor.core.cpu.mmu.Translation;
 import dev.restvisor.core.cpu.state.ControlRegisters;
@@ -26,7 +27,10 @@ import java.util.function.LongSupplier;
  * {@link #requestStop()}, which any thread may call.
  */
 public final class Cpu {
-    /** Instructions with interrupts enabled after which other threads' interrupt requests are seen. */
+    /**
+     * Instructions with interrupts enabled after which other threads' interrupt requests are seen. The poll falls due
+     * up to {@link #MAX_BLOCK} instructions early, so that it never leaves a block too little room to run.
+     */
     private static final int POLL_PERIOD = 1024;
     /** The most instructions one compiled block holds (a JVM method stays well below the JIT's size limit). */
     private static final int MAX_BLOCK = 32;
@@ -87,6 +91,8 @@ public final class Cpu {
      * runs compile it): the run loop's per-instruction work is left out of code that runs more than a few times.
      */
     int interpretThreshold = 8;
+    /** Blocks the run loop entered, for chains that reach them where no link leads. */
+    private final JumpCache jumps = new JumpCache();
     /** The last block of a chain that ended without an exit: the block found next is linked to it. */
     private CompiledBlock chainEnd;
     /**
@@ -164,7 +170,7 @@ public final class Cpu {
                 boolean shadow = state.interruptShadow;
                 state.interruptShadow = false;
                 if (!shadow && (state.rflags & Rflags.IF) != 0
-                        && (poll || x.deviceAccessed || requestInterruptWindow || --untilPoll < 0)) {
+                        && (poll || x.deviceAccessed || requestInterruptWindow || --untilPoll < MAX_BLOCK)) {
                     poll = false;
                     x.deviceAccessed = false;
                     untilPoll = POLL_PERIOD;
@@ -283,10 +289,12 @@ public final class Cpu {
             if (blockRoom >= 0) {
                 CompiledBlock b = block(pa, start, mode);
                 if (b != null) {
+                    Segment cs = state.seg[SegmentRegister.CS];
                     if (previous != null) {
                         // the chain before ended where this block starts (in another code page, or with no room)
-                        link(previous, b, pa, state.seg[SegmentRegister.CS], x.mode());
+                        link(previous, b, pa, cs, x.mode());
                     }
+                    jumps.put(b, cs, x.mode(), pa & ~0xfffL);
                     return runBlock(b);
                 }
             }
@@ -339,7 +347,9 @@ public final class Cpu {
             state.rip = x.nextRip;
             x.retired();
             retired++;
-            blockHead = d.fastForm == FastPath.NONE || FastPath.endsBlock(d.fastForm);
+            // a block ends with its page, and none starts with an instruction that crosses into the next one: the
+            // instruction after either starts a run
+            blockHead = d.fastForm == FastPath.NONE || FastPath.endsBlock(d.fastForm) || (start ^ (start + d.length)) >>> 12 != 0;
             if (d.op == Op.MOVDR) {
                 x.dataBreakpointsArmed = DebugRegisters.dataBreakpointsArmed(state);
             }
@@ -423,8 +433,12 @@ public final class Cpu {
      */
     private CompiledBlock block(long pa, long start, int mode) {
         CompiledBlock b = code.block(pa);
-        boolean hot = b instanceof InterpretedBlock t && t.hot();
-        if (hot || b == null && code.warm(pa, Math.min(interpretThreshold, compileThreshold))) {
+        // a block made for another RIP (its page is also mapped at another linear address), mode or stack size
+        // gives way to one for this context at once: the head is warm already
+        boolean other = b != null && (b.rip() != start || b.mode() != mode
+                || b.stackSize() != 0 && b.stackSize() != x.stackSize());
+        boolean hot = !other && b instanceof InterpretedBlock t && t.hot();
+        if (other || hot || b == null && code.warm(pa, Math.min(interpretThreshold, compileThreshold))) {
             try {
                 b = compile(pa, start, mode, !hot && interpretThreshold < compileThreshold);
             } catch (IllegalStateException e) {
@@ -551,8 +565,9 @@ public final class Cpu {
     /**
      * The block at {@code state.rip} after block {@code from}, when it holds at most {@code room + 1} instructions:
      * the one {@code from} is linked to under the current CS and mode word, in any code page the TLB still maps as
-     * when it was linked ({@link CompiledBlock#linked}), else
-     * the one the code cache holds in the code page of the settled fetch, which is then linked; null when neither.
+     * when it was linked ({@link CompiledBlock#linked}), else the one the run loop last entered there under the same
+     * checks ({@link JumpCache}), else the one the code cache holds in the code page of the settled fetch, which is
+     * then linked; null when none.
      * A fast form changes none of what the link depends on, and a link is made only after {@link #block}'s checks.
      */
     private CompiledBlock nextBlock(CompiledBlock from, long room) {
@@ -560,7 +575,11 @@ public final class Cpu {
         Segment cs = state.seg[SegmentRegister.CS];
         int mode = x.mode();
         long lin = linear(start, from.mode(), cs);
-        CompiledBlock b = from.linked(start, lin, cs, mode, x.mmu, Mmu.FETCH | mode & Mmu.USER);
+        int access = Mmu.FETCH | mode & Mmu.USER;
+        CompiledBlock b = from.linked(start, lin, cs, mode, x.mmu, access);
+        if (b == null) {
+            b = jumps.find(start, lin, cs, mode, x.mmu, access);
+        }
         if (b != null) {
             return b.size() - 1 <= room ? b : null;
         }

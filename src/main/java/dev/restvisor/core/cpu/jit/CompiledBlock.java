@@ -105,39 +105,18 @@ public abstract class CompiledBlock {
         valid = false;
     }
 
-    /**
-     * A block this one was seen to continue in, with the context it was found under: the code segment (the
-     * descriptor cache object, replaced by every CS load), the interpreter's mode word (privilege, code and stack
-     * size), and the physical frame its linear page translated to, or -1 when that page is this block's own (whose
-     * translation held when this block was entered). Overwritten in place when its slot is reused.
-     */
-    private static final class Link {
-        CompiledBlock target;
-        Object cs;
-        int mode;
-        long frame;
-    }
-
     /** Successors, direct-mapped by RIP: a block's taken and fall-through exits, or a return's recent targets. */
-    private final Link[] links = new Link[LINKS];
+    private final BlockLink[] links = new BlockLink[LINKS];
     private static final int LINKS = 4;
 
     private static int linkSlot(long rip) {
         return (int) (rip ^ rip >>> 4) & (LINKS - 1);
     }
 
-    /**
-     * The successor recorded for {@code rip} under the same context, while it is valid (its code page unwritten)
-     * and, in another linear page, while the TLB still maps {@code linear} (the RIP's linear address) to the
-     * frame it was found in; null when there is none. A TLB flush or INVLPG of that page thus drops the link, as
-     * it would drop a translation.
-     */
+    /** The successor recorded for {@code rip} under the same context ({@link BlockLink#follow}); null when none. */
     public CompiledBlock linked(long rip, long linear, Object cs, int mode, Mmu mmu, int access) {
-        Link l = links[linkSlot(rip)];
-        if (l == null || l.target.rip != rip || l.cs != cs || l.mode != mode || !l.target.valid) {
-            return null;
-        }
-        return l.frame < 0 || mmu.cachedFrame(linear, access) == l.frame ? l.target : null;
+        BlockLink l = links[linkSlot(rip)];
+        return l == null ? null : l.follow(rip, linear, cs, mode, mmu, access);
     }
 
     /**
@@ -146,14 +125,11 @@ public abstract class CompiledBlock {
      */
     public void link(CompiledBlock target, Object cs, int mode, long frame) {
         int i = linkSlot(target.rip);
-        Link l = links[i];
+        BlockLink l = links[i];
         if (l == null) {
-            l = new Link();
+            l = new BlockLink();
             links[i] = l;
         }
-        l.target = target;
-        l.cs = cs;
-        l.mode = mode;
-        l.frame = frame;
+        l.set(target, cs, mode, frame);
     }
 }

@@ -167,6 +167,67 @@ class BlockCompilerDifferentialTest {
         }
     }
 
+    @Test
+    void indirectTransfersFollowRemappedCode() {
+        // mov ecx, 100 / outer: mov eax, ecx / and eax, 3 / shl eax, 12 / add eax, 0x11000 / call rax (0x11000,
+        // 0x12000, 0x13000 or 0x14000, which all share one link slot of the caller) / cmp ecx, 50 / jne skip /
+        // mov qword [0x4088], 0x15003 / invlpg [0x11000] / skip: dec ecx / jnz outer / hlt
+        byte[] loop = HexFormat.of().parseHex("b96400000089c883e003c1e00c0500100100ffd083f932751448c70425884000000350"
+                + "01000f013c2500100100ffc975d4f4");
+        for (int[] thresholds : new int[][] {{1, Integer.MAX_VALUE}, {Integer.MAX_VALUE, 1}, {Integer.MAX_VALUE, Integer.MAX_VALUE}}) {
+            Vcpu v = new Vcpu(thresholds[0], thresholds[1]);
+            v.pageTable();
+            v.load(true, loop);
+            // add ebx, 1 / 10 / 100 / 1000 / 10000 at 0x11000 ... 0x15000, then ret
+            String[] targets = {"83c301c3", "83c30ac3", "83c364c3", "81c3e8030000c3", "81c310270000c3"};
+            for (int i = 0; i < targets.length; i++) {
+                byte[] code = HexFormat.of().parseHex(targets[i]);
+                v.memory.write(0x11000 + 0x1000L * i, code, 0, code.length);
+            }
+            v.reset(new long[16], new byte[256], 2, new long[32], 0x1f80, 2);
+            assertEquals(ExitReason.HLT, v.cpu.run(100_000).reason);
+            // 0x11000 before the remap at ECX = 50 (ECX 100, 96 .. 52), 0x15000 in its place after it (48 .. 4)
+            assertEquals(13 + 12 * 10000 + 25 * (10 + 100 + 1000), v.s.gpr[3], "thresholds " + Arrays.toString(thresholds));
+        }
+    }
+
+    @Test
+    void codeMappedAtTwoAddressesRunsAsBlocksAtBoth() {
+        // mov ecx, 200 / again: call 0x11000 / call 0x15000 / dec ecx / jnz again / hlt
+        byte[] loop = HexFormat.of().parseHex("b9c8000000e8f60f0000e8f14f0000ffc975f2f4");
+        Vcpu v = new Vcpu(3, 1);
+        v.pageTable();
+        // linear 0x15000 maps the frame of 0x11000: add ebx, 1 / ret
+        v.ram.write64(0x4000 + 8 * 0x15, 0x11003);
+        v.load(true, loop);
+        v.memory.write(0x11000, HexFormat.of().parseHex("83c301c3"), 0, 4);
+        v.reset(new long[16], new byte[256], 2, new long[32], 0x1f80, 2);
+        assertEquals(ExitReason.HLT, v.cpu.run(100_000).reason);
+        assertEquals(400, v.s.gpr[3]);
+        // per iteration: both calls, both subroutine runs and the loop's tail, after a few runs to warm up
+        assertTrue(v.cpu.blocksRun >= 5 * 200 - 20, "blocks run: " + v.cpu.blocksRun);
+    }
+
+    @Test
+    void theRunAfterAPageCrossingInstructionIsABlock() {
+        // mov ecx, 200 / jmp body / nop ... / body (0x10ffa): add ebx, 1 / mov eax, 0x12345678 (across 0x11000) /
+        // add ebx, 1 (8 times) / dec ecx / jnz body / hlt
+        byte[] program = new byte[0xffa + 37];
+        Arrays.fill(program, (byte) 0x90);
+        byte[] head = HexFormat.of().parseHex("b9c8000000e9f00f0000");
+        byte[] body = HexFormat.of().parseHex("83c301b87856341283c30183c30183c30183c30183c30183c30183c30183c301ffc975dcf4");
+        System.arraycopy(head, 0, program, 0, head.length);
+        System.arraycopy(body, 0, program, 0xffa, body.length);
+        Vcpu v = new Vcpu(3, 1);
+        v.pageTable();
+        v.load(true, program);
+        v.reset(new long[16], new byte[256], 2, new long[32], 0x1f80, 2);
+        assertEquals(ExitReason.HLT, v.cpu.run(100_000).reason);
+        assertEquals(9 * 200, v.s.gpr[3]);
+        // per iteration: the block before the crossing instruction and the one after it
+        assertTrue(v.cpu.blocksRun >= 2 * 200 - 20, "blocks run: " + v.cpu.blocksRun);
+    }
+
     /**
      * SSE instructions: the moves, bitwise operations, scalar arithmetic, compares and conversions compiled code
      * writes out, and some it hands to the SSE executor (packed arithmetic, MIN/MAX, conversions to a register),
@@ -267,7 +328,7 @@ class BlockCompilerDifferentialTest {
     /** A vcpu with identity-mapped low memory in 64-bit mode, or flat 32-bit protected mode without paging. */
     private static final class Vcpu {
         final GuestMemory memory = new GuestMemory(MemoryQuota.UNLIMITED);
-        private final MemorySlot ram = memory.setRegion(0, 0, 0, 2 << 20);
+        final MemorySlot ram = memory.setRegion(0, 0, 0, 2 << 20);
         final CpuState s = new CpuState();
         final Cpu cpu;
         private CpuExit exit;
